@@ -1,0 +1,1 @@
+"""The ESS live-data wire protocol: bytes in, models out. Knows nothing of Kafka or Panel."""
