@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import ValidationError
+
 
 class DecodeError(ValueError):
     """A received message is not a valid message of the expected kind.
@@ -17,3 +19,10 @@ class DecodeError(ValueError):
         super().__init__(f"cannot decode {kind}: {reason}")
         self.kind = kind
         self.reason = reason
+
+
+def validation_reason(err: ValidationError) -> str:
+    """The first problem pydantic found, as ``location: message``, for a DecodeError reason."""
+    first = err.errors()[0]
+    location = ".".join(str(part) for part in first["loc"]) or "<root>"
+    return f"{location}: {first['msg']}"

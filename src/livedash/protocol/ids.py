@@ -10,11 +10,15 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Strict, ValidationError, model_validator
 
-from .errors import DecodeError
+from .errors import DecodeError, validation_reason
+
+Nanoseconds = Annotated[int, Strict()]
+"""An instant in ns since the Unix epoch. Strictly an int: these exceed 2**53, so a JSON
+float in their place has already lost precision and is rejected rather than rounded."""
 
 
 class WorkflowId(BaseModel):
@@ -45,7 +49,7 @@ class WorkflowId(BaseModel):
         try:
             return cls.model_validate(text)
         except ValidationError as err:
-            raise DecodeError("workflow_id", _first_error(err)) from None
+            raise DecodeError("workflow_id", validation_reason(err)) from None
 
     def __str__(self) -> str:
         return f"{self.instrument}/{self.name}/{self.version}"
@@ -70,6 +74,8 @@ class JobId(BaseModel):
     @classmethod
     def from_service_id(cls, service_id: str) -> JobId:
         """Inverse of :attr:`service_id`; splits on the *last* colon."""
+        if not isinstance(service_id, str):
+            raise DecodeError("job_id", f"service_id {service_id!r} is not a string")
         source, sep, number = service_id.rpartition(":")
         if not sep or not source:
             raise DecodeError("job_id", f"service_id {service_id!r} has no 'source:uuid' form")
@@ -98,10 +104,4 @@ class ResultKey(BaseModel):
         try:
             return cls.model_validate_json(text)
         except ValidationError as err:
-            raise DecodeError("result_key", _first_error(err)) from None
-
-
-def _first_error(err: ValidationError) -> str:
-    first = err.errors()[0]
-    location = ".".join(str(part) for part in first["loc"]) or "<root>"
-    return f"{location}: {first['msg']}"
+            raise DecodeError("result_key", validation_reason(err)) from None
