@@ -1,0 +1,363 @@
+"""A consumer that reads every partition of its topics from the end, without a group.
+
+Like the upstream dashboard (PROTOCOL.md 8) it never calls ``subscribe()``: it
+``assign()``s all partitions, pinned to each partition's high watermark at creation, so
+it sees exactly the messages produced after it was created and never rebalances. (Tansu
+also hangs on ``subscribe()``.) ``start="beginning"`` reads the retained history instead,
+for tools such as ``livedash inspect --from-beginning``. (On Tansu the high watermark
+lags the true end by the rest of the last record batch, so a new consumer there may also
+receive that batch's tail.)
+
+Differences from upstream, on purpose:
+
+- ``enable.auto.commit`` is off. The group id is unique per consumer and offsets are
+  never read back, so committing would only leave garbage offsets on the broker.
+- Prefetch memory is bounded per consumer. librdkafka's defaults (64 MiB queue plus
+  upstream's 100 MiB ``max.partition.fetch.bytes``) do not fit hundreds of sessions in
+  one worker. Here the local queue is ``queued_max_kbytes`` (2 MiB) and one fetch
+  response is ``fetch_max_bytes`` (2 MiB), so a consumer holds roughly 4 MiB plus at
+  most one oversized message. Messages up to ``max_message_bytes`` (100 MiB) still
+  arrive: since Kafka 0.10.1 (KIP-74) a broker returns the first record batch even when
+  it exceeds the fetch limits, and ``receive.message.max.bytes`` is raised to fit it.
+  Measured against Tansu with 20 MiB waiting and a reader taking one message at a
+  time: these defaults keep about 2 MiB prefetched, librdkafka's take all 20 MiB.
+- ``message.max.bytes`` from the shared settings is replaced by at most 1 MB (the
+  librdkafka default): it limits the size of requests the client sends, which for a
+  consumer are small, and librdkafka refuses a ``fetch.max.bytes`` below it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import confluent_kafka
+import structlog
+from confluent_kafka import KafkaError, KafkaException, TopicPartition
+
+from .errors import (
+    BrokerUnavailableError,
+    ClosedError,
+    KafkaFatalError,
+    TopicsMissingError,
+    translate,
+)
+from .message import Message
+from .settings import MESSAGE_MAX_BYTES, KafkaSettings
+from .tally import ErrorTally
+
+logger = structlog.get_logger(__name__)
+
+Start = Literal["end", "beginning"]
+
+DEFAULT_QUEUED_MAX_KBYTES = 2048
+DEFAULT_FETCH_MAX_BYTES = 2 * 1024 * 1024
+DEFAULT_MAX_PARTITION_FETCH_BYTES = 1024 * 1024
+# Room for the Kafka response framing around the largest record batch.
+_RESPONSE_OVERHEAD_BYTES = 64 * 1024
+_METADATA_RETRY_S = 0.1
+# A consumer's requests (fetch, metadata, list offsets) are small; librdkafka's default.
+_REQUEST_MAX_BYTES = 1_000_000
+# Below this a fetch returns too little per round trip to keep up with anything.
+_MIN_FETCH_MAX_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class ConsumerStats:
+    """How many messages a consumer returned, and the errors it skipped, by name."""
+
+    received: int
+    errors: dict[str, int]
+
+
+def consumer_config(
+    settings: KafkaSettings,
+    *,
+    group_id: str,
+    start: Start,
+    queued_max_kbytes: int,
+    fetch_max_bytes: int,
+    max_partition_fetch_bytes: int,
+    max_message_bytes: int,
+) -> dict[str, Any]:
+    """The librdkafka configuration of an :class:`AssignedConsumer` (without callbacks)."""
+    for name, value in (
+        ("queued_max_kbytes", queued_max_kbytes),
+        ("fetch_max_bytes", fetch_max_bytes),
+        ("max_partition_fetch_bytes", max_partition_fetch_bytes),
+        ("max_message_bytes", max_message_bytes),
+    ):
+        if value < 1:
+            raise ValueError(f"{name} must be positive, got {value!r}")
+    if start not in ("end", "beginning"):
+        raise ValueError(f"start must be 'end' or 'beginning', got {start!r}")
+    if fetch_max_bytes < _MIN_FETCH_MAX_BYTES:
+        raise ValueError(
+            f"fetch_max_bytes must be at least {_MIN_FETCH_MAX_BYTES}, got {fetch_max_bytes!r}"
+        )
+    config = settings.client_config()
+    config.update(
+        {
+            "message.max.bytes": min(fetch_max_bytes, _REQUEST_MAX_BYTES),
+            "group.id": group_id,
+            "enable.auto.commit": False,
+            "enable.auto.offset.store": False,
+            # Only used if a pinned offset is out of range (history deleted meanwhile).
+            "auto.offset.reset": "latest" if start == "end" else "earliest",
+            "fetch.min.bytes": 1,
+            "fetch.wait.max.ms": 200,
+            "queued.max.messages.kbytes": queued_max_kbytes,
+            "fetch.max.bytes": fetch_max_bytes,
+            "max.partition.fetch.bytes": max_partition_fetch_bytes,
+            "receive.message.max.bytes": max(max_message_bytes, fetch_max_bytes)
+            + _RESPONSE_OVERHEAD_BYTES,
+        }
+    )
+    return config
+
+
+class AssignedConsumer:
+    """Reads all partitions of a fixed set of topics; returns :class:`Message` batches.
+
+    Build it with :meth:`create`. Errors: a message-level or client-level transient
+    error (broker down, one bad message) is counted in :attr:`stats`, logged once per
+    kind until messages flow again, and skipped; a fatal one is raised from
+    :meth:`poll_batch` as a :class:`~livedash.kafka.errors.KafkaFatalError`, and from
+    then on every call raises it.
+
+    Thread safety: one thread polls. :meth:`close` may be called from any thread; it
+    waits for a running :meth:`poll_batch` to return (at most its ``timeout_s``), since
+    librdkafka must not be closed under a running ``consume``. The lock that serialises
+    the two guards only the librdkafka handle.
+    """
+
+    def __init__(
+        self,
+        *,
+        client: confluent_kafka.Consumer,
+        topics: Sequence[str],
+        group_id: str,
+        tally: ErrorTally,
+    ) -> None:
+        self._client: confluent_kafka.Consumer | None = client
+        self._topics = list(topics)
+        self._group_id = group_id
+        self._tally = tally
+        self._lock = threading.Lock()
+        self._received = 0
+
+    @classmethod
+    def create(
+        cls,
+        settings: KafkaSettings,
+        *,
+        topics: Sequence[str],
+        group_prefix: str,
+        queued_max_kbytes: int = DEFAULT_QUEUED_MAX_KBYTES,
+        fetch_max_bytes: int = DEFAULT_FETCH_MAX_BYTES,
+        max_partition_fetch_bytes: int = DEFAULT_MAX_PARTITION_FETCH_BYTES,
+        max_message_bytes: int = MESSAGE_MAX_BYTES,
+        start: Start = "end",
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        leader_timeout_s: float = 10.0,
+        client_factory: Callable[[dict[str, Any]], Any] = confluent_kafka.Consumer,
+    ) -> AssignedConsumer:
+        """Connect, wait for partition leaders, and assign every partition of ``topics``.
+
+        The whole startup is bounded by ``leader_timeout_s``. Raises
+        :class:`TopicsMissingError` at once if a topic does not exist (as upstream
+        consumers do), :class:`BrokerUnavailableError` if the broker does not answer
+        or some partition has no leader in time, and :class:`KafkaFatalError` for an
+        invalid configuration. ``client_factory`` builds the librdkafka consumer from
+        its configuration; tests pass a fake.
+        """
+        if not topics:
+            raise ValueError("topics must not be empty")
+        if not group_prefix:
+            raise ValueError(f"group_prefix must not be empty, got {group_prefix!r}")
+        if leader_timeout_s <= 0:
+            raise ValueError(f"leader_timeout_s must be positive, got {leader_timeout_s!r}")
+        group_id = f"{group_prefix}_{uuid.uuid4()}"
+        config = consumer_config(
+            settings,
+            group_id=group_id,
+            start=start,
+            queued_max_kbytes=queued_max_kbytes,
+            fetch_max_bytes=fetch_max_bytes,
+            max_partition_fetch_bytes=max_partition_fetch_bytes,
+            max_message_bytes=max_message_bytes,
+        )
+        tally = ErrorTally(client=group_id)
+        config["error_cb"] = tally.on_error
+        config["logger"] = logging.getLogger("librdkafka")
+        try:
+            client = client_factory(config)
+        except KafkaException as exc:
+            raise translate(exc, context="creating consumer") from exc
+        try:
+            deadline = clock() + leader_timeout_s
+            partitions = _wait_for_leaders(
+                client, list(topics), deadline=deadline, clock=clock, sleep=sleep
+            )
+            assignment = _pinned_assignment(client, partitions, start, deadline, clock)
+            client.assign(assignment)
+        except BaseException:
+            client.close()
+            raise
+        logger.info(
+            "consumer_assigned",
+            group_id=group_id,
+            start=start,
+            offsets={f"{tp.topic}[{tp.partition}]": tp.offset for tp in assignment},
+        )
+        return cls(client=client, topics=topics, group_id=group_id, tally=tally)
+
+    @property
+    def group_id(self) -> str:
+        return self._group_id
+
+    @property
+    def topics(self) -> list[str]:
+        return list(self._topics)
+
+    @property
+    def closed(self) -> bool:
+        return self._client is None
+
+    @property
+    def stats(self) -> ConsumerStats:
+        """Messages returned so far and the skipped errors by librdkafka error name."""
+        return ConsumerStats(received=self._received, errors=self._tally.counts())
+
+    def poll_batch(self, max_messages: int = 100, timeout_s: float = 0.05) -> list[Message]:
+        """Up to ``max_messages`` messages, waiting at most ``timeout_s`` for the first.
+
+        Raises :class:`ClosedError` after :meth:`close`, and the first fatal error
+        the client has seen (see the class docstring).
+        """
+        if max_messages < 1:
+            raise ValueError(f"max_messages must be at least 1, got {max_messages!r}")
+        with self._lock:
+            client = self._client
+            if client is None:
+                raise ClosedError("consumer is closed")
+            try:
+                raw = client.consume(num_messages=max_messages, timeout=timeout_s)
+            except KafkaException as exc:
+                error = self._tally.record(exc.args[0], topics=self._topics)
+                if isinstance(error, KafkaFatalError):
+                    raise error from exc
+                raw = []
+        batch: list[Message] = []
+        for item in raw:
+            err = item.error()
+            if err is None:
+                batch.append(_to_message(item))
+            elif err.code() != KafkaError._PARTITION_EOF:
+                topic = item.topic()
+                self._tally.record(err, topics=[topic] if topic else self._topics)
+        self._tally.raise_if_fatal()
+        if batch:
+            self._received += len(batch)
+            self._tally.recovered()
+        return batch
+
+    def close(self) -> None:
+        """Leave the broker and free librdkafka's buffers. Idempotent."""
+        with self._lock:
+            client, self._client = self._client, None
+            if client is None:
+                return
+            client.close()
+        logger.info("consumer_closed", group_id=self._group_id, received=self._received)
+
+
+def _to_message(item: confluent_kafka.Message) -> Message:
+    timestamp_type, timestamp = item.timestamp()
+    known = timestamp_type != confluent_kafka.TIMESTAMP_NOT_AVAILABLE
+    return Message(
+        topic=item.topic(),
+        partition=item.partition(),
+        offset=item.offset(),
+        value=item.value() or b"",
+        key=item.key(),
+        timestamp_ms=timestamp if known else None,
+    )
+
+
+def _wait_for_leaders(
+    client: confluent_kafka.Consumer,
+    topics: list[str],
+    *,
+    deadline: float,
+    clock: Callable[[], float],
+    sleep: Callable[[float], None],
+) -> list[TopicPartition]:
+    """Every partition of ``topics`` once each has a leader.
+
+    Lists all topics rather than asking for the named ones: a metadata request naming
+    a topic makes some brokers (Tansu, Kafka with auto-create) create it.
+    """
+    while True:
+        remaining = deadline - clock()
+        if remaining <= 0:
+            raise BrokerUnavailableError(f"no leader for partitions of {', '.join(topics)}")
+        try:
+            metadata = client.list_topics(timeout=remaining)
+        except KafkaException as exc:
+            raise translate(exc, topics=topics, context="fetching topic metadata") from exc
+        missing = [t for t in topics if t not in metadata.topics]
+        if missing:
+            raise TopicsMissingError(topics=missing)
+        leaderless: list[str] = []
+        partitions: list[TopicPartition] = []
+        for topic in topics:
+            info = metadata.topics[topic]
+            if info.error is not None or not info.partitions:
+                leaderless.append(topic)
+                continue
+            for pid, partition in sorted(info.partitions.items()):
+                if partition.leader < 0 or partition.error is not None:
+                    leaderless.append(f"{topic}[{pid}]")
+                partitions.append(TopicPartition(topic, pid))
+        if not leaderless:
+            return partitions
+        logger.debug("waiting_for_leaders", partitions=leaderless)
+        sleep(min(_METADATA_RETRY_S, max(deadline - clock(), 0.0)))
+
+
+def _pinned_assignment(
+    client: confluent_kafka.Consumer,
+    partitions: list[TopicPartition],
+    start: Start,
+    deadline: float,
+    clock: Callable[[], float],
+) -> list[TopicPartition]:
+    """``partitions`` with explicit start offsets.
+
+    "end" pins each partition to its high watermark now rather than leaving "latest"
+    to librdkafka, which resolves it lazily at the first fetch: a message produced
+    between ``assign()`` and that fetch would be skipped.
+    """
+    if start == "beginning":
+        return [
+            TopicPartition(tp.topic, tp.partition, confluent_kafka.OFFSET_BEGINNING)
+            for tp in partitions
+        ]
+    pinned = []
+    for tp in partitions:
+        remaining = deadline - clock()
+        if remaining <= 0:
+            raise BrokerUnavailableError("timed out fetching high watermarks")
+        try:
+            _low, high = client.get_watermark_offsets(tp, timeout=remaining, cached=False)
+        except KafkaException as exc:
+            raise translate(exc, topics=[tp.topic], context="fetching watermarks") from exc
+        pinned.append(TopicPartition(tp.topic, tp.partition, high))
+    return pinned
