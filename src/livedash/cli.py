@@ -21,6 +21,7 @@ _COMMANDS = (
     "livedash.kafka.command",
     "livedash.backend.command",
     "livedash.inspect.command",
+    "livedash.deploy.command",
 )
 
 

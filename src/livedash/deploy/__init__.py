@@ -1,0 +1,1 @@
+"""Bringing livedash up: the demo launcher (and, later, rendered deployment configuration)."""

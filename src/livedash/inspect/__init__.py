@@ -1,0 +1,1 @@
+"""``livedash inspect``: decode and print livedata messages, for support staff."""
