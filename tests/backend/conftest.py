@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from livedash.instruments import Instrument, load_instrument
+from tests.samples import load_vector, vector_names
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SAMPLES_DIR = REPO_ROOT.parent / "shared" / "protocol" / "samples"
 # Data time of the samples: 2025-11-21T08:00:00Z.
 T0_NS = 1_763_712_000_000_000_000
 
@@ -27,15 +24,12 @@ class Sample:
 
 
 def load_sample(name: str) -> Sample:
-    bin_path = SAMPLES_DIR / f"{name}.bin"
-    if not bin_path.exists():
-        pytest.skip(f"sample {name} is not in {SAMPLES_DIR}")
-    sidecar = json.loads((SAMPLES_DIR / f"{name}.json").read_text(encoding="utf-8"))
-    return Sample(name=name, value=bin_path.read_bytes(), sidecar=sidecar)
+    value, sidecar = load_vector(name)
+    return Sample(name=name, value=value, sidecar=sidecar)
 
 
 def sample_names(prefix: str) -> list[str]:
-    return sorted(path.stem for path in SAMPLES_DIR.glob(f"{prefix}*.bin"))
+    return vector_names(prefix)
 
 
 class FakeClock:

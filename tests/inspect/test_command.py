@@ -14,7 +14,7 @@ from livedash.cli import build_parser
 from livedash.inspect.command import _topics, run
 from livedash.kafka.producer import Producer
 from livedash.kafka.settings import KafkaSettings
-from tests.protocol.samples import load_vector
+from tests.samples import load_vector
 
 
 def _run(argv: list[str]) -> tuple[int, str]:

@@ -9,7 +9,7 @@ import pytest
 from livedash.inspect.describe import describe, stream_kind_of
 from livedash.inspect.render import render
 from livedash.protocol.topics import StreamKind
-from tests.protocol.samples import load_vector, vector_params
+from tests.samples import load_vector, vector_params
 
 _EXPECTED_KIND = {
     "da00_result": "result",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from .samples import missing_reason, samples_dir
+from tests.samples import missing_reason, samples_dir
 
 
 @pytest.fixture

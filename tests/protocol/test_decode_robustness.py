@@ -37,8 +37,7 @@ from livedash.protocol.status import (
     encode_job_status,
     encode_service_status,
 )
-
-from .samples import load_vector, representative_vectors, vector_params
+from tests.samples import load_vector, representative_vectors, vector_params
 
 DECODERS: dict[str, Callable[[bytes], Any]] = {
     "decode_da00": decode_da00,

@@ -23,8 +23,8 @@ from livedash.protocol.status import (
     encode_job_status,
     encode_service_status,
 )
+from tests.samples import load_vector, manifest, vector_params
 
-from .samples import load_vector, manifest, vector_params
 from .sidecar import assert_decoded
 
 KNOWN_KINDS = {

@@ -96,3 +96,8 @@ def load_vector(name: str) -> tuple[bytes, dict[str, Any]]:
     payload = (folder / entry["bin"]).read_bytes()
     sidecar = json.loads((folder / entry["sidecar"]).read_text(encoding="utf-8"))
     return payload, sidecar
+
+
+def vector_names(prefix: str = "") -> list[str]:
+    """Names of the manifest's vectors that start with ``prefix`` (empty if absent)."""
+    return sorted(v["name"] for v in manifest()["vectors"] if v["name"].startswith(prefix))
