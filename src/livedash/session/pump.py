@@ -1,0 +1,292 @@
+"""The session's one thread: poll -> peek -> decode only what is used -> route -> tick.
+
+Routing by topic:
+
+- data: :func:`peek_result_key` (no arrays decoded); skipped unless the data service
+  :meth:`wants` it (current generation and of interest); then :func:`decode_result`
+  and :meth:`add`;
+- status: :func:`decode_status`; job heartbeats go to the job service, service
+  heartbeats to the service registry;
+- responses: :func:`decode_ack` -> pending commands.
+
+Bad input (PROTOCOL.md 12.4): every :class:`DecodeError` is counted per kind and logged
+once per kind with topic, partition, offset and reason; any other exception while
+routing a message is counted and logged once per exception type. The pump keeps going.
+A fatal error from the source (a :class:`KafkaFatalError`, or anything unexpected from
+``poll_batch``) ends the pump: it is logged, kept in :attr:`failure` and reported to
+``on_failure``; the other sessions of the worker are not affected.
+
+After each poll the pump runs the periodic *tickers* (pruning, timeouts, the session
+heartbeat) at most every ``tick_interval_s``, each guarded like a message. When idle it
+waits in ``poll_batch`` (``poll_timeout_s``, 50 ms), never in ``time.sleep``.
+
+Concurrency: :meth:`start` and :meth:`stop` are called by the session's owner (UI
+thread or close()); both are idempotent and the pump cannot be restarted. Everything
+else runs on the pump thread (or on the caller's thread through :meth:`run_once` in
+tests). One lock guards the counters so :meth:`stats` returns a consistent copy.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import structlog
+
+from ..kafka.errors import ClosedError
+from ..kafka.message import Message
+from ..kafka.transport import MessageSource
+from ..protocol.acks import Acknowledgement, decode_ack
+from ..protocol.da00 import Da00Message
+from ..protocol.errors import DecodeError
+from ..protocol.ids import ResultKey
+from ..protocol.results import decode_result, peek_result_key
+from ..protocol.status import JobStatus, ServiceStatus, decode_status
+from .topics import SessionTopics
+
+logger = structlog.get_logger(__name__)
+
+POLL_TIMEOUT_S = 0.05
+MAX_BATCH = 100
+TICK_INTERVAL_S = 0.25
+
+
+class ResultTarget(Protocol):
+    def wants(self, key: ResultKey) -> bool: ...
+
+    def add(self, key: ResultKey, message: Da00Message) -> bool: ...
+
+
+class JobStatusTarget(Protocol):
+    def on_job_status(self, status: JobStatus) -> bool: ...
+
+
+class ServiceStatusTarget(Protocol):
+    def on_service_status(
+        self, status: ServiceStatus, *, host_name: str | None = ..., process_id: int | None = ...
+    ) -> None: ...
+
+
+class AckTarget(Protocol):
+    def on_ack(self, ack: Acknowledgement) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Ticker:
+    """A periodic task of the pump, named for counting and logging its failures."""
+
+    name: str
+    run: Callable[[], object]
+
+
+class MessagePump:
+    """Polls one source and routes its messages (see the module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        source: MessageSource,
+        topics: SessionTopics,
+        results: ResultTarget,
+        jobs: JobStatusTarget,
+        services: ServiceStatusTarget,
+        acks: AckTarget,
+        session_id: str,
+        tickers: Sequence[Ticker] = (),
+        on_failure: Callable[[BaseException], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        poll_timeout_s: float = POLL_TIMEOUT_S,
+        max_batch: int = MAX_BATCH,
+        tick_interval_s: float = TICK_INTERVAL_S,
+    ) -> None:
+        self._source = source
+        self._routes: dict[str, Callable[[bytes], str]] = {
+            topics.data: self._route_data,
+            topics.status: self._route_status,
+            topics.responses: self._route_ack,
+        }
+        self._results = results
+        self._jobs = jobs
+        self._services = services
+        self._acks = acks
+        self._tickers = tuple(tickers)
+        self._on_failure = on_failure
+        self._clock = clock
+        self._poll_timeout_s = poll_timeout_s
+        self._max_batch = max_batch
+        self._tick_interval_s = tick_interval_s
+        self._last_tick: float | None = None
+        self._stop_requested = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, name=f"session-pump-{session_id[:8]}", daemon=True
+        )
+        self._started = False
+        self._lock = threading.Lock()
+        self._counts: dict[str, int] = dict.fromkeys(("polls", "received", "unknown_topic"), 0)
+        self._routed: dict[str, int] = {}
+        self._decode_errors: dict[str, int] = {}
+        self._route_errors: dict[str, int] = {}
+        self._tick_errors: dict[str, int] = {}
+        self._logged: set[str] = set()
+        self.failure: BaseException | None = None
+
+    @property
+    def thread_name(self) -> str:
+        return self._thread.name
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def start(self) -> None:
+        """Start the pump thread (idempotent)."""
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        self._thread.start()
+
+    def stop(self, timeout: float = 2.0) -> bool:
+        """Ask the thread to end and wait up to ``timeout``; True once it has ended."""
+        self._stop_requested.set()
+        with self._lock:
+            started = self._started
+        if not started or threading.current_thread() is self._thread:
+            return not self._thread.is_alive()
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def run_once(self) -> int:
+        """Poll one batch, route it and run the due tickers; the number of messages."""
+        batch = self._source.poll_batch(
+            max_messages=self._max_batch, timeout_s=self._poll_timeout_s
+        )
+        with self._lock:
+            self._counts["polls"] += 1
+            self._counts["received"] += len(batch)
+        for message in batch:
+            self._handle(message)
+        now = self._clock()
+        if self._last_tick is None or now - self._last_tick >= self._tick_interval_s:
+            self._last_tick = now
+            self.tick()
+        return len(batch)
+
+    def tick(self) -> None:
+        """Run every ticker now, each guarded: a failing ticker is counted and logged once."""
+        for ticker in self._tickers:
+            try:
+                ticker.run()
+            except Exception as exc:  # noqa: BLE001 - one failing task must not stop the others
+                self._count(self._tick_errors, ticker.name)
+                self._log_once(f"tick:{ticker.name}", "ticker_failed", exc, ticker=ticker.name)
+
+    def stats(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                **self._counts,
+                "routed": dict(self._routed),
+                "decode_errors": dict(self._decode_errors),
+                "route_errors": dict(self._route_errors),
+                "tick_errors": dict(self._tick_errors),
+                "running": self._thread.is_alive(),
+                "failure": None if self.failure is None else repr(self.failure),
+            }
+
+    def _run(self) -> None:
+        logger.info("pump_started", thread=self._thread.name)
+        try:
+            while not self._stop_requested.is_set():
+                self.run_once()
+        except ClosedError as exc:
+            if not self._stop_requested.is_set():
+                self._fail(exc)
+        except Exception as exc:  # noqa: BLE001 - a fatal source error ends this session only
+            self._fail(exc)
+        logger.info("pump_stopped", thread=self._thread.name, failed=self.failure is not None)
+
+    def _fail(self, exc: BaseException) -> None:
+        self.failure = exc
+        logger.error("pump_failed", thread=self._thread.name, error=repr(exc))
+        if self._on_failure is not None:
+            try:
+                self._on_failure(exc)
+            except Exception:  # the pump is ending anyway; keep the cause
+                logger.exception("pump_failure_handler_failed", thread=self._thread.name)
+
+    def _handle(self, message: Message) -> None:
+        route = self._routes.get(message.topic)
+        if route is None:
+            with self._lock:
+                self._counts["unknown_topic"] += 1
+            return
+        try:
+            outcome = route(message.value)
+        except DecodeError as err:
+            self._count(self._decode_errors, err.kind)
+            self._log_once(
+                f"decode:{err.kind}",
+                "message_skipped",
+                None,
+                kind=err.kind,
+                reason=err.reason,
+                topic=message.topic,
+                partition=message.partition,
+                offset=message.offset,
+            )
+            return
+        except Exception as exc:  # noqa: BLE001 - one bad message must not end the session
+            name = type(exc).__name__
+            self._count(self._route_errors, name)
+            self._log_once(
+                f"route:{name}",
+                "message_routing_failed",
+                exc,
+                topic=message.topic,
+                partition=message.partition,
+                offset=message.offset,
+            )
+            return
+        self._count(self._routed, outcome)
+
+    def _route_data(self, value: bytes) -> str:
+        key = peek_result_key(value)
+        if not self._results.wants(key):
+            return "data_skipped"
+        _, message = decode_result(value)
+        self._results.add(key, message)
+        return "data"
+
+    def _route_status(self, value: bytes) -> str:
+        decoded = decode_status(value)
+        status = decoded.status
+        if isinstance(status, JobStatus):
+            self._jobs.on_job_status(status)
+            return "job_status"
+        self._services.on_service_status(
+            status,
+            host_name=decoded.envelope.host_name,
+            process_id=decoded.envelope.process_id,
+        )
+        return "service_status"
+
+    def _route_ack(self, value: bytes) -> str:
+        self._acks.on_ack(decode_ack(value))
+        return "ack"
+
+    def _count(self, counter: dict[str, int], key: str) -> None:
+        with self._lock:
+            counter[key] = counter.get(key, 0) + 1
+
+    def _log_once(self, token: str, event: str, exc: BaseException | None, **context: Any) -> None:
+        with self._lock:
+            if token in self._logged:
+                return
+            self._logged.add(token)
+        if exc is None:
+            logger.warning(event, **context)
+        else:
+            logger.warning(event, error=repr(exc), exc_info=exc, **context)

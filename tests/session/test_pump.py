@@ -1,0 +1,233 @@
+from __future__ import annotations
+
+import threading
+import uuid
+
+import pytest
+from structlog.testing import capture_logs
+
+from livedash.instruments import Instrument
+from livedash.kafka.errors import KafkaFatalError
+from livedash.kafka.memory import InMemoryBroker
+from livedash.kafka.message import Message
+from livedash.protocol.acks import Acknowledgement, AckResponse, encode_ack
+from livedash.protocol.da00 import encode_da00
+from livedash.protocol.results import encode_result
+from livedash.protocol.status import encode_job_status
+from livedash.session import pump as pump_module
+from livedash.session.data_service import DataKey, DataService
+from livedash.session.job_service import JobService
+from livedash.session.notifications import NotificationLevel, NotificationQueue
+from livedash.session.pending_commands import PendingCommands
+from livedash.session.pump import MessagePump, Ticker
+from livedash.session.service_registry import ServiceRegistry
+from livedash.session.topics import SessionTopics
+from tests.helpers import wait_until
+from tests.samples import load_vector
+
+from .fakes import PANEL, FakeClock, image, job_status, memory_broker, result_key
+
+TOPICS = SessionTopics.for_instrument("dummy")
+SESSION_ID = "0123abcd-0000-4000-8000-000000000000"
+SAMPLE_JOB = uuid.UUID("dab0a4d0-0000-4000-8000-000000000001")
+
+
+def sample(name: str) -> bytes:
+    return load_vector(name)[0]
+
+
+def sidecar(name: str) -> dict:
+    return load_vector(name)[1]
+
+
+class Parts:
+    """A pump wired to real services on an in-memory broker."""
+
+    def __init__(self, dummy: Instrument, clock: FakeClock, **pump_args) -> None:
+        self.broker: InMemoryBroker = memory_broker()
+        self.source = self.broker.consumer(TOPICS.consumed)
+        self.producer = self.broker.producer()
+        self.jobs = JobService(workflows=dummy.workflows, clock=clock)
+        self.services = ServiceRegistry(clock=clock)
+        self.notifications = NotificationQueue()
+        self.pending = PendingCommands(notifications=self.notifications, clock=clock)
+        self.data = DataService(generations=self.jobs)
+        self.data.interest(None)
+        args = {
+            "source": self.source,
+            "topics": TOPICS,
+            "results": self.data,
+            "jobs": self.jobs,
+            "services": self.services,
+            "acks": self.pending,
+            "session_id": SESSION_ID,
+            "clock": clock,
+            **pump_args,
+        }
+        self.pump = MessagePump(**args)
+
+    def send(self, topic: str, value: bytes) -> None:
+        self.producer.produce(topic, value)
+
+    def drain(self) -> None:
+        while self.pump.run_once():
+            pass
+
+
+@pytest.fixture
+def parts(dummy: Instrument, clock: FakeClock) -> Parts:
+    return Parts(dummy, clock)
+
+
+def test_sample_messages_reach_their_services(parts: Parts) -> None:
+    parts.send(TOPICS.status, sample("x5f2_job_active_panel_0_xy"))
+    parts.send(TOPICS.status, sample("x5f2_service_running_monitor_data"))
+    # Kafka orders messages per partition only: the heartbeat must be routed first.
+    parts.drain()
+    parts.send(TOPICS.data, sample("da00_panel_0_xy_cumulative"))
+    parts.drain()
+    assert parts.jobs.current_job_number(PANEL) == SAMPLE_JOB
+    assert [e.status.service_name for e in parts.services.backend_services()] == ["monitor_data"]
+    assert parts.data.get(DataKey(PANEL, "panel_0", "cumulative")) is not None
+
+
+def test_ack_for_registered_command_raises_a_notification(parts: Parts) -> None:
+    name = "ack_workflow_config_panel_0_xy_default"
+    ack_bytes, message_id = sample(name), sidecar(name)["json"]["message_id"]
+    parts.pending.register(message_id, expected_count=1, description="go")
+    parts.send(TOPICS.responses, ack_bytes)
+    parts.drain()
+    [note] = parts.notifications.drain()
+    assert note.level is NotificationLevel.SUCCESS
+
+
+def test_garbage_on_every_topic_is_counted_while_valid_messages_get_through(
+    parts: Parts,
+) -> None:
+    number = uuid.uuid4()
+    for _ in range(2):
+        for topic in TOPICS.consumed:
+            parts.send(topic, b"\x00\x01garbage")
+    parts.send(TOPICS.data, encode_da00(image(), source_name="not a key", timestamp_ns=0))
+    parts.send(TOPICS.responses, b'{"message_id": 3}')
+    parts.send(
+        TOPICS.status,
+        encode_job_status(job_status(PANEL, "panel_0", number), host_name="h", process_id=1),
+    )
+    with capture_logs() as logs:
+        parts.drain()
+    parts.send(TOPICS.data, b"\x00\x01garbage")
+    parts.send(
+        TOPICS.data, encode_result(result_key(PANEL, "panel_0", number), image(), timestamp_ns=0)
+    )
+    parts.send(TOPICS.data, b"\x00\x01garbage")
+    with capture_logs() as more_logs:
+        parts.drain()
+    logs += more_logs
+    errors = parts.pump.stats()["decode_errors"]
+    assert errors == {"da00": 4, "x5f2": 2, "ack": 3, "result_key": 1}
+    skipped = [log for log in logs if log["event"] == "message_skipped"]
+    assert sorted(log["kind"] for log in skipped) == ["ack", "da00", "result_key", "x5f2"]
+    assert all({"topic", "partition", "offset", "reason"} <= set(log) for log in skipped)
+    assert parts.data.get(DataKey(PANEL, "panel_0", "cumulative")) is not None
+
+
+def test_unwanted_result_is_not_decoded(parts: Parts, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(_: bytes) -> None:
+        raise AssertionError("decoded a result nobody wants")
+
+    monkeypatch.setattr(pump_module, "decode_result", refuse)
+    stale = result_key(PANEL, "panel_0", uuid.uuid4())
+    parts.send(TOPICS.data, encode_result(stale, image(), timestamp_ns=0))
+    parts.drain()
+    stats = parts.pump.stats()
+    assert stats["routed"] == {"data_skipped": 1}
+    assert stats["route_errors"] == {}
+
+
+def test_routing_failure_is_counted_and_the_pump_keeps_going(parts: Parts) -> None:
+    def explode(_: Acknowledgement) -> bool:
+        raise RuntimeError("bug")
+
+    parts.pending.on_ack = explode  # type: ignore[method-assign]
+    ack = Acknowledgement(message_id="m", device="d", response=AckResponse.ACK)
+    parts.send(TOPICS.responses, encode_ack(ack))
+    parts.send(TOPICS.responses, encode_ack(ack))
+    parts.send(
+        TOPICS.status,
+        encode_job_status(job_status(PANEL, "panel_0", uuid.uuid4()), host_name="h", process_id=1),
+    )
+    with capture_logs() as logs:
+        parts.drain()
+    assert parts.pump.stats()["route_errors"] == {"RuntimeError": 2}
+    assert len([log for log in logs if log["event"] == "message_routing_failed"]) == 1
+    assert parts.jobs.current_job_number(PANEL) is not None
+
+
+def test_failing_ticker_is_counted_and_the_others_run(dummy: Instrument, clock: FakeClock) -> None:
+    ran: list[str] = []
+
+    def broken() -> None:
+        raise ValueError("nope")
+
+    parts = Parts(
+        dummy, clock, tickers=[Ticker("broken", broken), Ticker("ok", lambda: ran.append("ok"))]
+    )
+    parts.pump.tick()
+    assert ran == ["ok"]
+    assert parts.pump.stats()["tick_errors"] == {"broken": 1}
+
+
+def test_tickers_run_at_most_every_tick_interval(dummy: Instrument, clock: FakeClock) -> None:
+    ran: list[float] = []
+    parts = Parts(
+        dummy, clock, tickers=[Ticker("t", lambda: ran.append(clock()))], poll_timeout_s=0.001
+    )
+    parts.pump.run_once()
+    parts.pump.run_once()
+    clock.advance(0.25)
+    parts.pump.run_once()
+    assert len(ran) == 2
+
+
+def test_thread_is_named_daemon_and_stops_idempotently(parts: Parts) -> None:
+    parts.pump.start()
+    parts.pump.start()
+    names = {t.name: t for t in threading.enumerate()}
+    thread = names["session-pump-0123abcd"]
+    assert thread.daemon
+    assert parts.pump.stop(timeout=2.0)
+    assert parts.pump.stop(timeout=2.0)
+    assert not thread.is_alive()
+
+
+def test_running_pump_routes_messages(parts: Parts) -> None:
+    parts.pump.start()
+    try:
+        parts.send(TOPICS.status, sample("x5f2_job_active_panel_0_xy"))
+        wait_until(lambda: parts.jobs.current_job_number(PANEL) == SAMPLE_JOB, timeout_s=5.0)
+    finally:
+        parts.pump.stop()
+
+
+class FatalSource:
+    closed = False
+
+    def poll_batch(self, max_messages: int = 100, timeout_s: float = 0.05) -> list[Message]:
+        raise KafkaFatalError("authentication failed")
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_fatal_source_error_ends_the_pump_and_is_reported(
+    dummy: Instrument, clock: FakeClock
+) -> None:
+    reported: list[BaseException] = []
+    parts = Parts(dummy, clock, on_failure=reported.append)
+    parts.pump._source = FatalSource()  # swap in a failing source
+    parts.pump.start()
+    wait_until(lambda: reported, timeout_s=5.0)
+    assert parts.pump.stop(timeout=2.0)
+    assert isinstance(parts.pump.failure, KafkaFatalError)
+    assert parts.pump.stats()["failure"] is not None
