@@ -8,7 +8,10 @@ Log lines go to stderr, either human-readable (``console``) or one JSON object p
 from __future__ import annotations
 
 import logging
+import re
 import sys
+import time
+from collections.abc import Callable
 from typing import Literal
 
 import structlog
@@ -47,3 +50,39 @@ def configure_logging(level: str = "INFO", fmt: LogFormat = "console") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(numeric)
+    librdkafka = logging.getLogger("librdkafka")
+    librdkafka.filters[:] = [] if numeric <= logging.DEBUG else [RepeatFilter()]
+
+
+class RepeatFilter(logging.Filter):
+    """Lets each distinct message through once per ``interval_s``.
+
+    librdkafka logs every failed connection attempt of every client, several times a
+    second while a broker is down. Those errors also reach livedash's error callbacks,
+    which count them and log each kind once; the raw lines are kept for diagnosis but
+    must not flood the log. Digits are ignored when comparing, so retries that differ
+    only in counters or ports count as repeats.
+    """
+
+    def __init__(
+        self, interval_s: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        super().__init__()
+        self._interval_s = interval_s
+        self._clock = clock
+        self._last_seen: dict[str, float] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        key = record.levelname + _DIGITS.sub("", record.getMessage())
+        now = self._clock()
+        last = self._last_seen.get(key)
+        if last is not None and now - last < self._interval_s:
+            return False
+        if len(self._last_seen) > _MAX_KEYS:
+            self._last_seen.clear()
+        self._last_seen[key] = now
+        return True
+
+
+_DIGITS = re.compile(r"\d+")
+_MAX_KEYS = 1000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -38,6 +39,7 @@ def test_demo_serves_heartbeats_of_every_backend_service_and_stops_on_sigint() -
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,
     )
     try:
         wait_until(lambda: _topics_ready(settings, [status_topic]), 60.0, 0.2, message="no topics")
@@ -54,10 +56,13 @@ def test_demo_serves_heartbeats_of_every_backend_service_and_stops_on_sigint() -
         wait_until(every_service_seen, 30.0, message=f"only saw {seen}")
         consumer.close()
     finally:
-        demo.send_signal(signal.SIGINT)
+        # A terminal's Ctrl-C reaches the whole foreground process group.
+        os.killpg(demo.pid, signal.SIGINT)
         stdout, stderr = demo.communicate(timeout=60)
 
     assert demo.returncode == 0, stderr
+    # The backend stopped while the broker was still up: no connection errors on the way out.
+    assert "kafka_error" not in stderr
     assert f"Kafka at 127.0.0.1:{port}" in stdout
     assert "fake_backend_stopped" in stderr
     assert "broker_stopped" in stderr

@@ -37,6 +37,8 @@ import structlog
 from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient
 
+from livedash.children import owned_child_kwargs
+
 logger = structlog.get_logger(__name__)
 
 _WILDCARD_HOSTS = ("0.0.0.0", "::", "")  # noqa: S104 -- recognised, not bound here
@@ -187,6 +189,7 @@ class EmbeddedBroker:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 env=env,
+                **owned_child_kwargs(),
             )
         except OSError as exc:
             raise BrokerError(f"cannot start {binary}: {exc}") from exc

@@ -17,6 +17,7 @@ from types import FrameType
 import structlog
 
 from livedash.broker.tansu import BrokerError, EmbeddedBroker
+from livedash.children import owned_child_kwargs
 from livedash.kafka.admin import ensure_topics
 from livedash.kafka.errors import KafkaLayerError
 from livedash.kafka.settings import KafkaSettings
@@ -61,7 +62,7 @@ def run_demo(options: DemoOptions) -> int:
         )
         logger.info("topics ready", instrument=options.instrument, created=created)
         backend = subprocess.Popen(  # noqa: S603 - fixed argument list, our own interpreter
-            _backend_command(options, bootstrap)
+            _backend_command(options, bootstrap), **owned_child_kwargs()
         )
         _announce(options, bootstrap)
         return _watch(stop, broker, backend)
