@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 import pytest
 
-from livedash.protocol.topics import StreamKind, livedata_topic_specs, topic_for
+from livedash.protocol.topics import LivedataTopics, StreamKind, livedata_topic_specs, topic_for
 
 
 @pytest.mark.parametrize(
@@ -56,3 +58,31 @@ def test_config_topic_is_compacted_and_every_topic_has_one_partition():
     assert {spec.partitions for spec in specs} == {1}
     config = next(s for s in specs if s.name == "dummy_livedash_config")
     assert config.config["cleanup.policy"] == "compact"
+
+
+def test_livedata_topics_name_every_stream_kind_of_the_instrument():
+    topics = LivedataTopics.for_instrument("dummy")
+    assert topics == LivedataTopics(
+        data="dummy_livedata_data",
+        status="dummy_livedata_heartbeat",
+        responses="dummy_livedata_responses",
+        commands="dummy_livedata_commands",
+        roi="dummy_livedata_roi",
+        nicos_data="dummy_livedata_nicos_data",
+        livedash_config="dummy_livedash_config",
+    )
+    assert {getattr(topics, f.name) for f in fields(topics)} == {
+        topic_for("dummy", kind) for kind in StreamKind
+    }
+
+
+def test_livedata_topics_refuse_an_invalid_instrument_name():
+    with pytest.raises(ValueError, match="instrument"):
+        LivedataTopics.for_instrument("a/b")
+
+
+def test_livedata_topics_subclass_builds_itself():
+    class Mine(LivedataTopics):
+        pass
+
+    assert isinstance(Mine.for_instrument("dummy"), Mine)

@@ -11,6 +11,7 @@ from livedash.instruments import Instrument
 from livedash.kafka.memory import InMemoryBroker
 from livedash.protocol.acks import Acknowledgement, AckResponse, encode_ack
 from livedash.protocol.commands import JobAction, JobCommand, WorkflowConfig, decode_command
+from livedash.protocol.errors import DecodeError
 from livedash.protocol.ids import JobId, ResultKey, WorkflowId
 from livedash.protocol.results import encode_result
 from livedash.protocol.status import JobState, JobStatus, encode_job_status
@@ -103,9 +104,11 @@ class FakeBackend:
 
     :meth:`process` reads the commands sent so far: a WorkflowConfig starts a job (ACK
     with ``device`` = source), a JobCommand for a known job stops or resets it (ACK with
-    ``device`` = str(job_id)); a command for an unknown job is met with silence.
-    :meth:`beat` publishes one job heartbeat per job; :meth:`publish` a result. An
-    ``online = False`` backend neither answers nor heartbeats.
+    ``device`` = str(job_id)), one by workflow selector (or for every job) acts on every
+    matching job (ACK with ``device`` = "all"); a command that matches no job is met with
+    silence. :meth:`beat` publishes one job heartbeat per job; :meth:`publish` a result.
+    An ``online = False`` backend neither answers nor heartbeats; a ``deaf`` one loses
+    the commands but keeps heartbeating.
     """
 
     def __init__(self, broker: InMemoryBroker, instrument: Instrument, wall: FakeWallClock):
@@ -117,13 +120,20 @@ class FakeBackend:
         self.jobs: dict[JobId, JobStatus] = {}
         self.received: list[WorkflowConfig | JobCommand] = []
         self.online = True
+        self.deaf = False
+        self.resets: list[JobId] = []
 
     def process(self) -> list[WorkflowConfig | JobCommand]:
         """Handle the commands sent so far; an offline backend loses them (no replay)."""
         messages = self._commands.poll_batch(timeout_s=0.001)
-        if not self.online:
+        if not self.online or self.deaf:
             return []
-        batch = [decode_command(m.value) for m in messages]
+        batch = []
+        for message in messages:
+            try:
+                batch.append(decode_command(message.value))
+            except DecodeError:
+                continue  # the real services skip such commands without an ack
         for command in batch:
             self.received.append(command)
             ack = self._handle(command)
@@ -154,11 +164,24 @@ class FakeBackend:
                 start_time=self._wall(),
             )
             return _ack(command.message_id, command.job_id.source_name)
-        if command.job_id is None or command.job_id not in self.jobs:
+        if command.job_id is not None:
+            targets = [command.job_id] if command.job_id in self.jobs else []
+            device = str(command.job_id)
+        else:
+            targets = [
+                job_id
+                for job_id, status in self.jobs.items()
+                if command.workflow_id in (None, status.workflow_id)
+            ]
+            device = "all"
+        if not targets:
             return None
-        if command.action is JobAction.STOP:
-            del self.jobs[command.job_id]
-        return _ack(command.message_id, str(command.job_id))
+        for job_id in targets:
+            if command.action is JobAction.STOP:
+                del self.jobs[job_id]
+            elif command.action is JobAction.RESET:
+                self.resets.append(job_id)
+        return _ack(command.message_id, device)
 
 
 def _ack(message_id: str, device: str) -> Acknowledgement:

@@ -6,10 +6,10 @@ import uuid
 import pytest
 
 from livedash.protocol.da00 import Da00Message
-from livedash.protocol.ids import WorkflowId
+from livedash.protocol.ids import JobId, WorkflowId
 from livedash.session.data_service import DataKey, DataService
 
-from .fakes import PANEL, TIMESERIES, image, result_key, series
+from .fakes import MONITOR, PANEL, TIMESERIES, image, result_key, series
 
 
 class Generations:
@@ -127,7 +127,8 @@ def test_entry_count_is_bounded_by_evicting_the_least_recent(generations) -> Non
     number = generations.current[PANEL] = uuid.uuid4()
     for output in ("a", "b", "c"):
         data.add(result_key(PANEL, "panel_0", number, output), message(image()))
-    assert [key.output_name for key in data.keys()]  # noqa: SIM118 - DataService is not a mapping == ["b", "c"]
+    names = [key.output_name for key in data.keys()]  # noqa: SIM118 - not a mapping
+    assert names == ["b", "c"]
     assert data.stats()["evicted"] == 1
 
 
@@ -155,3 +156,45 @@ def test_every_store_bumps_the_key_version(data: DataService, generations) -> No
     first = data.version_of(DataKey.from_result_key(key))
     data.add(key, message(image()))
     assert data.version_of(DataKey.from_result_key(key)) > first
+
+
+def test_reset_of_a_job_clears_only_that_jobs_results(data: DataService, generations) -> None:
+    number = generations.current[MONITOR] = uuid.uuid4()
+    for source in ("monitor1", "monitor2"):
+        data.add(result_key(MONITOR, source, number), message(image()))
+    key = DataKey(MONITOR, "monitor1", "cumulative")
+    version = data.version_of(key)
+    cleared = data.clear_results(job_id=JobId(source_name="monitor1", job_number=number))
+    assert cleared == 1
+    assert data.keys() == [DataKey(MONITOR, "monitor2", "cumulative")]
+    assert data.version_of(key) > version
+    assert data.stats()["cleared_by_reset"] == 1
+
+
+def test_reset_of_another_generation_clears_nothing(data: DataService, generations) -> None:
+    number = generations.current[PANEL] = uuid.uuid4()
+    data.add(result_key(PANEL, "panel_0", number), message(image()))
+    other = JobId(source_name="panel_0", job_number=uuid.uuid4())
+    assert data.clear_results(job_id=other) == 0
+    assert len(data.keys()) == 1
+
+
+def test_reset_of_a_workflow_clears_its_results_and_keeps_storing(
+    data: DataService, generations
+) -> None:
+    panel = generations.current[PANEL] = uuid.uuid4()
+    monitor = generations.current[MONITOR] = uuid.uuid4()
+    data.add(result_key(PANEL, "panel_0", panel), message(image()))
+    data.add(result_key(MONITOR, "monitor1", monitor), message(image()))
+    assert data.clear_results(workflow_id=PANEL) == 1
+    assert data.keys() == [DataKey(MONITOR, "monitor1", "cumulative")]
+    assert data.add(result_key(PANEL, "panel_0", panel), message(image()))
+
+
+def test_reset_of_everything_clears_everything(data: DataService, generations) -> None:
+    panel = generations.current[PANEL] = uuid.uuid4()
+    monitor = generations.current[MONITOR] = uuid.uuid4()
+    data.add(result_key(PANEL, "panel_0", panel), message(image()))
+    data.add(result_key(MONITOR, "monitor1", monitor), message(image()))
+    assert data.clear_results() == 2
+    assert data.keys() == []

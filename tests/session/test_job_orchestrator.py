@@ -5,6 +5,7 @@ import uuid
 import pytest
 
 from livedash.instruments import Instrument
+from livedash.protocol.acks import Acknowledgement, AckResponse
 from livedash.protocol.commands import JobAction, JobCommand, Schedule, WorkflowConfig
 from livedash.protocol.ids import JobId
 from livedash.session.errors import (
@@ -16,7 +17,7 @@ from livedash.session.errors import (
 )
 from livedash.session.job_orchestrator import JobOrchestrator
 from livedash.session.job_service import JobService
-from livedash.session.notifications import NotificationQueue
+from livedash.session.notifications import NotificationLevel, NotificationQueue
 from livedash.session.pending_commands import PendingCommands
 from livedash.session.workflow_state import WorkflowStatus
 
@@ -239,3 +240,79 @@ def test_closed_orchestrator_refuses_work(orchestrator: JobOrchestrator) -> None
         orchestrator.commit(PANEL)
     with pytest.raises(SessionClosedError):
         orchestrator.stage_params(PANEL, {})
+
+
+def test_stop_jobs_sends_exactly_the_given_jobs_sharing_one_id(
+    orchestrator: JobOrchestrator, sink: RecordingSink, pending: PendingCommands
+) -> None:
+    older, oldest = uuid.uuid4(), uuid.uuid4()
+    given = [
+        JobId(source_name="monitor2", job_number=older),
+        JobId(source_name="monitor1", job_number=oldest),
+    ]
+    message_id = orchestrator.stop_jobs(MONITOR, [*given, given[0]])
+    stops = job_commands(sink)
+    assert [s.job_id for s in stops] == given
+    assert {s.action for s in stops} == {JobAction.STOP}
+    assert {s.message_id for s in stops} == {message_id}
+    assert pending.pending_ids() == [message_id]
+    assert sink.flushes == 1
+
+
+def test_stop_jobs_waits_for_one_ack_per_job(dummy: Instrument, clock: FakeClock) -> None:
+    notifications = NotificationQueue()
+    pending = PendingCommands(notifications=notifications, clock=clock)
+    orchestrator = JobOrchestrator(
+        instrument=dummy,
+        job_service=JobService(workflows=dummy.workflows, clock=clock),
+        pending=pending,
+        sink=RecordingSink(),
+        commands_topic=TOPIC,
+    )
+    given = [JobId(source_name=s, job_number=uuid.uuid4()) for s in ("monitor1", "monitor2")]
+    message_id = orchestrator.stop_jobs(MONITOR, given)
+    for job_id in given:
+        assert notifications.drain() == []
+        pending.on_ack(
+            Acknowledgement(message_id=message_id, device=str(job_id), response=AckResponse.ACK)
+        )
+    [note] = notifications.drain()
+    assert note.level is NotificationLevel.SUCCESS
+    assert note.title == "Stop 2 jobs of " + dummy.workflow(MONITOR).title
+
+
+def test_stop_jobs_leaves_the_current_generation_to_the_acknowledgement(
+    orchestrator: JobOrchestrator, jobs: JobService
+) -> None:
+    current = orchestrator.commit(PANEL)
+    orchestrator.stop_jobs(PANEL, [JobId(source_name="panel_0", job_number=current)])
+    assert jobs.current_job_number(PANEL) == current
+    assert orchestrator.own_jobs(PANEL) == []
+
+
+def test_stop_jobs_without_jobs_is_refused(
+    orchestrator: JobOrchestrator, sink: RecordingSink, pending: PendingCommands
+) -> None:
+    with pytest.raises(ValueError, match="job_ids"):
+        orchestrator.stop_jobs(PANEL, [])
+    assert sink.produced == []
+    assert pending.pending_ids() == []
+
+
+def test_every_command_is_passed_to_on_sent_before_it_is_queued(
+    dummy: Instrument, jobs: JobService, pending: PendingCommands, sink: RecordingSink
+) -> None:
+    seen: list[tuple[str, int]] = []
+    orchestrator = JobOrchestrator(
+        instrument=dummy,
+        job_service=jobs,
+        pending=pending,
+        sink=sink,
+        commands_topic=TOPIC,
+        on_sent=lambda command: seen.append((command.message_id, len(sink.produced))),
+    )
+    orchestrator.commit(PANEL)
+    orchestrator.commit(PANEL)
+    orchestrator.stop(PANEL)
+    assert [message_id for message_id, _ in seen] == [c.message_id for c in sink.commands()]
+    assert [queued for _, queued in seen] == list(range(len(sink.produced)))

@@ -7,7 +7,12 @@ import pytest
 from livedash.instruments import Instrument
 from livedash.protocol.ids import JobId, WorkflowId
 from livedash.protocol.status import JobState
-from livedash.session.job_service import STOPPED_BY_SESSION, JobService
+from livedash.session.job_service import (
+    STOPPED_BY_OTHER_SESSION,
+    STOPPED_BY_OWN_COMMAND,
+    STOPPED_BY_SESSION,
+    JobService,
+)
 from livedash.session.workflow_state import BACKEND_SHUT_DOWN, WAITING_FOR_BACKEND, WorkflowStatus
 
 from .fakes import MONITOR, PANEL, T0_NS, FakeClock, FakeWallClock, job_status
@@ -242,3 +247,134 @@ def test_version_bumps_on_change_only(jobs: JobService) -> None:
     jobs.on_job_status(status.model_copy(update={"state": JobState.WARNING}))
     assert jobs.version > version
     assert jobs.workflow_version(PANEL) == jobs.version
+
+
+def test_acknowledged_foreign_stop_stops_the_workflow_at_once(jobs: JobService) -> None:
+    number = uuid.uuid4()
+    jobs.on_job_status(job_status(PANEL, "panel_0", number))
+    version = jobs.workflow_version(PANEL)
+    job_id = JobId(source_name="panel_0", job_number=number)
+    assert jobs.on_stopped_by_command(job_id=job_id, own=False) == 1
+    state = jobs.workflow_state(PANEL)
+    assert state.status is WorkflowStatus.STOPPED
+    assert state.reason == STOPPED_BY_OTHER_SESSION
+    assert jobs.current_job_number(PANEL) is None
+    assert jobs.workflow_version(PANEL) > version
+
+
+def test_acknowledged_own_stop_says_stopped(jobs: JobService) -> None:
+    number = uuid.uuid4()
+    jobs.on_job_status(job_status(PANEL, "panel_0", number))
+    jobs.on_stopped_by_command(job_id=JobId(source_name="panel_0", job_number=number), own=True)
+    assert jobs.workflow_state(PANEL).reason == STOPPED_BY_OWN_COMMAND
+
+
+def test_stop_of_one_job_shows_the_generation_stopped_but_keeps_it(jobs: JobService) -> None:
+    number = uuid.uuid4()
+    for source in ("monitor1", "monitor2"):
+        jobs.on_job_status(job_status(MONITOR, source, number))
+    jobs.on_stopped_by_command(job_id=JobId(source_name="monitor1", job_number=number), own=False)
+    state = jobs.workflow_state(MONITOR)
+    assert state.status is WorkflowStatus.STOPPED
+    assert state.jobs == {"monitor1": JobState.STOPPED, "monitor2": JobState.ACTIVE}
+    assert jobs.current_job_number(MONITOR) == number
+
+
+def test_heartbeat_right_after_an_inferred_stop_is_ignored(
+    jobs: JobService, clock: FakeClock
+) -> None:
+    number = uuid.uuid4()
+    jobs.on_job_status(job_status(PANEL, "panel_0", number))
+    jobs.on_stopped_by_command(job_id=JobId(source_name="panel_0", job_number=number), own=False)
+    clock.advance(0.5)
+    jobs.on_job_status(job_status(PANEL, "panel_0", number))
+    assert jobs.current_job_number(PANEL) is None
+    assert jobs.stats()["held_after_stop"] == 1
+
+
+def test_later_heartbeat_brings_back_a_job_the_backend_did_not_stop(
+    jobs: JobService, clock: FakeClock
+) -> None:
+    number = uuid.uuid4()
+    jobs.on_job_status(job_status(PANEL, "panel_0", number))
+    jobs.on_stopped_by_command(job_id=JobId(source_name="panel_0", job_number=number), own=False)
+    clock.advance(2.0)
+    jobs.on_job_status(job_status(PANEL, "panel_0", number))
+    state = jobs.workflow_state(PANEL)
+    assert state.status is WorkflowStatus.ACTIVE
+    assert state.job_number == number
+    assert state.reason is None
+
+
+def test_selector_stop_marks_every_generation_of_the_workflow(jobs: JobService) -> None:
+    old, new = uuid.uuid4(), uuid.uuid4()
+    jobs.on_job_status(job_status(PANEL, "panel_0", old, start_time=T0_NS))
+    jobs.on_job_status(job_status(PANEL, "panel_0", new, start_time=T0_NS + 10))
+    jobs.on_job_status(job_status(MONITOR, "monitor1", uuid.uuid4()))
+    assert jobs.on_stopped_by_command(workflow_id=PANEL, own=False) == 2
+    assert jobs.workflow_state(PANEL).reason == STOPPED_BY_OTHER_SESSION
+    assert jobs.superseded_jobs(PANEL) == []
+    assert jobs.workflow_state(MONITOR).status is WorkflowStatus.ACTIVE
+
+
+def test_stop_of_every_job_stops_every_workflow(jobs: JobService) -> None:
+    jobs.on_job_status(job_status(PANEL, "panel_0", uuid.uuid4()))
+    jobs.on_job_status(job_status(MONITOR, "monitor1", uuid.uuid4()))
+    assert jobs.on_stopped_by_command(own=False) == 2
+    assert jobs.running_workflow_count() == 0
+
+
+def test_stop_reaches_an_own_generation_not_heard_from_yet(jobs: JobService) -> None:
+    number = uuid.uuid4()
+    jobs.on_commit(PANEL, number, ["panel_0"])
+    jobs.on_stopped_by_command(workflow_id=PANEL, own=False)
+    state = jobs.workflow_state(PANEL)
+    assert state.status is WorkflowStatus.STOPPED
+    assert state.reason == STOPPED_BY_OTHER_SESSION
+
+
+def test_stop_of_an_unknown_job_changes_nothing(jobs: JobService) -> None:
+    number = uuid.uuid4()
+    jobs.on_job_status(job_status(PANEL, "panel_0", number))
+    version = jobs.version
+    stranger = JobId(source_name="panel_0", job_number=uuid.uuid4())
+    assert jobs.on_stopped_by_command(job_id=stranger, own=False) == 0
+    assert jobs.current_job_number(PANEL) == number
+    assert jobs.version == version
+
+
+def test_superseded_jobs_are_the_running_jobs_of_other_generations(jobs: JobService) -> None:
+    oldest, older, current = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    jobs.on_job_status(job_status(MONITOR, "monitor1", oldest, start_time=T0_NS))
+    jobs.on_job_status(job_status(MONITOR, "monitor2", older, start_time=T0_NS + 1))
+    jobs.on_job_status(job_status(MONITOR, "monitor1", older, start_time=T0_NS + 1))
+    jobs.on_job_status(job_status(MONITOR, "monitor1", current, start_time=T0_NS + 2))
+    stopped = uuid.uuid4()
+    jobs.on_job_status(job_status(MONITOR, "monitor1", stopped, JobState.STOPPED, start_time=1))
+    expected = [
+        JobId(source_name="monitor1", job_number=older),
+        JobId(source_name="monitor2", job_number=older),
+        JobId(source_name="monitor1", job_number=oldest),
+    ]
+    assert jobs.superseded_jobs(MONITOR) == expected
+    assert list(jobs.superseded_generations(MONITOR)) == [older, oldest]
+    assert jobs.workflow_state(MONITOR).superseded_jobs == tuple(expected)
+
+
+def test_superseded_jobs_of_a_stopped_workflow_are_still_listed(jobs: JobService) -> None:
+    number = uuid.uuid4()
+    jobs.on_job_status(job_status(PANEL, "panel_0", number))
+    jobs.on_stop(PANEL)
+    state = jobs.workflow_state(PANEL)
+    assert state.status is WorkflowStatus.STOPPED
+    assert state.superseded_jobs == (JobId(source_name="panel_0", job_number=number),)
+
+
+def test_superseded_job_is_gone_once_its_stop_is_acknowledged(jobs: JobService) -> None:
+    old, new = uuid.uuid4(), uuid.uuid4()
+    jobs.on_job_status(job_status(PANEL, "panel_0", old, start_time=T0_NS))
+    jobs.on_job_status(job_status(PANEL, "panel_0", new, start_time=T0_NS + 10))
+    [superseded] = jobs.superseded_jobs(PANEL)
+    jobs.on_stopped_by_command(job_id=superseded, own=True)
+    assert jobs.superseded_jobs(PANEL) == []
+    assert jobs.current_job_number(PANEL) == new

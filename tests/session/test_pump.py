@@ -11,10 +11,12 @@ from livedash.kafka.errors import KafkaFatalError
 from livedash.kafka.memory import InMemoryBroker
 from livedash.kafka.message import Message
 from livedash.protocol.acks import Acknowledgement, AckResponse, encode_ack
+from livedash.protocol.commands import JobAction, JobCommand, WorkflowConfig, encode_command
 from livedash.protocol.da00 import encode_da00
 from livedash.protocol.results import encode_result
 from livedash.protocol.status import encode_job_status
 from livedash.session import pump as pump_module
+from livedash.session.command_observer import CommandObserver
 from livedash.session.data_service import DataKey, DataService
 from livedash.session.job_service import JobService
 from livedash.session.notifications import NotificationLevel, NotificationQueue
@@ -53,6 +55,7 @@ class Parts:
         self.pending = PendingCommands(notifications=self.notifications, clock=clock)
         self.data = DataService(generations=self.jobs)
         self.data.interest(None)
+        self.observer = CommandObserver(jobs=self.jobs, results=self.data, clock=clock)
         args = {
             "source": self.source,
             "topics": TOPICS,
@@ -60,6 +63,7 @@ class Parts:
             "jobs": self.jobs,
             "services": self.services,
             "acks": self.pending,
+            "commands": self.observer,
             "session_id": SESSION_ID,
             "clock": clock,
             **pump_args,
@@ -125,9 +129,10 @@ def test_garbage_on_every_topic_is_counted_while_valid_messages_get_through(
         parts.drain()
     logs += more_logs
     errors = parts.pump.stats()["decode_errors"]
-    assert errors == {"da00": 4, "x5f2": 2, "ack": 3, "result_key": 1}
+    assert errors == {"da00": 4, "x5f2": 2, "ack": 3, "result_key": 1, "command": 2}
     skipped = [log for log in logs if log["event"] == "message_skipped"]
-    assert sorted(log["kind"] for log in skipped) == ["ack", "da00", "result_key", "x5f2"]
+    kinds = ["ack", "command", "da00", "result_key", "x5f2"]
+    assert sorted(log["kind"] for log in skipped) == kinds
     assert all({"topic", "partition", "offset", "reason"} <= set(log) for log in skipped)
     assert parts.data.get(DataKey(PANEL, "panel_0", "cumulative")) is not None
 
@@ -231,3 +236,80 @@ def test_fatal_source_error_ends_the_pump_and_is_reported(
     assert parts.pump.stop(timeout=2.0)
     assert isinstance(parts.pump.failure, KafkaFatalError)
     assert parts.pump.stats()["failure"] is not None
+
+
+def stop_command(job_number: uuid.UUID, message_id: str = "stop-1") -> JobCommand:
+    job_id = job_status(PANEL, "panel_0", job_number).job_id
+    return JobCommand(message_id=message_id, job_id=job_id, action=JobAction.STOP)
+
+
+def test_commands_reach_the_observer_and_their_acks_too(parts: Parts) -> None:
+    number = uuid.uuid4()
+    parts.send(
+        TOPICS.status,
+        encode_job_status(job_status(PANEL, "panel_0", number), host_name="h", process_id=1),
+    )
+    command = stop_command(number)
+    parts.send(TOPICS.commands, encode_command(command))
+    parts.send(
+        TOPICS.commands,
+        encode_command(WorkflowConfig(identifier=PANEL, job_id=command.job_id)),
+    )
+    parts.drain()
+    assert parts.jobs.current_job_number(PANEL) == number
+    ack = Acknowledgement(message_id="stop-1", device=str(command.job_id), response=AckResponse.ACK)
+    parts.send(TOPICS.responses, encode_ack(ack))
+    parts.drain()
+    assert parts.jobs.current_job_number(PANEL) is None
+    assert parts.pump.stats()["routed"] == {"job_status": 1, "command": 2, "ack": 1}
+    assert parts.observer.stats()["workflow_config_foreign"] == 1
+    assert parts.notifications.drain() == []
+
+
+def test_garbage_on_the_commands_topic_is_counted_and_the_pump_keeps_going(
+    parts: Parts,
+) -> None:
+    number = uuid.uuid4()
+    parts.send(
+        TOPICS.status,
+        encode_job_status(job_status(PANEL, "panel_0", number), host_name="h", process_id=1),
+    )
+    for garbage in (b"\x00\x01garbage", b'{"kind": "job_command"}', b'{"kind": "nope"}'):
+        parts.send(TOPICS.commands, garbage)
+    parts.send(TOPICS.commands, encode_command(stop_command(number)))
+    ack = Acknowledgement(message_id="stop-1", device=f"panel_0/{number}", response=AckResponse.ACK)
+    parts.send(TOPICS.responses, encode_ack(ack))
+    with capture_logs() as logs:
+        parts.drain()
+    stats = parts.pump.stats()
+    assert stats["decode_errors"] == {"command": 3}
+    assert stats["routed"]["command"] == 1
+    assert [log["kind"] for log in logs if log["event"] == "message_skipped"] == ["command"]
+    assert parts.jobs.current_job_number(PANEL) is None
+
+
+def test_ack_reaches_the_observer_even_when_pending_commands_fail(parts: Parts) -> None:
+    def explode(_: Acknowledgement) -> bool:
+        raise RuntimeError("bug")
+
+    number = uuid.uuid4()
+    parts.jobs.on_job_status(job_status(PANEL, "panel_0", number))
+    parts.pending.on_ack = explode  # type: ignore[method-assign]
+    parts.send(TOPICS.commands, encode_command(stop_command(number)))
+    ack = Acknowledgement(message_id="stop-1", device=f"panel_0/{number}", response=AckResponse.ACK)
+    parts.send(TOPICS.responses, encode_ack(ack))
+    parts.drain()
+    assert parts.pump.stats()["route_errors"] == {"RuntimeError": 1}
+    assert parts.jobs.current_job_number(PANEL) is None
+
+
+def test_pump_without_an_observer_still_decodes_and_counts_commands(
+    dummy: Instrument, clock: FakeClock
+) -> None:
+    parts = Parts(dummy, clock, commands=None)
+    parts.send(TOPICS.commands, encode_command(stop_command(uuid.uuid4())))
+    parts.send(TOPICS.commands, b"garbage")
+    parts.drain()
+    stats = parts.pump.stats()
+    assert stats["routed"] == {"command": 1}
+    assert stats["decode_errors"] == {"command": 1}

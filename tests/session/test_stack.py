@@ -12,6 +12,7 @@ from livedash.protocol.ids import JobId
 from livedash.protocol.status import ServiceState, ServiceStatus, decode_status
 from livedash.session.data_service import DataKey
 from livedash.session.errors import SessionClosedError
+from livedash.session.job_service import STOPPED_BY_OTHER_SESSION, STOPPED_BY_SESSION
 from livedash.session.lifecycle import StackState
 from livedash.session.notifications import NotificationLevel
 from livedash.session.stack import SessionStack, series_outputs
@@ -67,6 +68,11 @@ class World:
                     continue
                 while stack.pump.run_once():
                     pass
+
+    def drain(self, stack: SessionStack) -> None:
+        """Route everything that reached ``stack`` so far, without moving the clock."""
+        while stack.pump.run_once():
+            pass
 
     def job_commands(self) -> list[JobCommand]:
         commands = [decode_command(m.value) for m in self.broker.messages(TOPICS.commands)]
@@ -274,3 +280,98 @@ def test_invalid_worker_id_is_refused_before_any_client_is_made(dummy: Instrumen
 
 def test_only_timeseries_outputs_accumulate(dummy: Instrument) -> None:
     assert series_outputs(dummy) == {(TIMESERIES, "delta")}
+
+
+def test_stop_by_another_session_shows_at_once_when_acknowledged(world: World) -> None:
+    a, b = world.session(), world.session()
+    a.orchestrator.commit(PANEL)
+    world.settle()
+    assert b.jobs.workflow_state(PANEL).status is WorkflowStatus.ACTIVE
+    a.orchestrator.stop(PANEL)
+    world.drain(b)
+    # B has seen the stop command, but the backend has not acted on it yet.
+    assert b.jobs.workflow_state(PANEL).status is WorkflowStatus.ACTIVE
+    started = world.clock()
+    world.backend.process()
+    world.drain(b)
+    assert world.clock() == started
+    state = b.jobs.workflow_state(PANEL)
+    assert state.status is WorkflowStatus.STOPPED
+    assert state.reason == STOPPED_BY_OTHER_SESSION
+    assert b.notifications.drain() == []
+    world.settle()
+    assert a.jobs.workflow_state(PANEL).reason == STOPPED_BY_SESSION
+    assert [n.level for n in a.notifications.drain()] == [
+        NotificationLevel.SUCCESS,
+        NotificationLevel.SUCCESS,
+    ]
+    assert b.notifications.drain() == []
+
+
+def test_stop_the_backend_does_not_acknowledge_changes_nothing_elsewhere(world: World) -> None:
+    a, b = world.session(), world.session()
+    job_number = a.orchestrator.commit(PANEL)
+    world.settle()
+    world.backend.deaf = True
+    a.orchestrator.stop(PANEL)
+    world.settle()
+    assert b.jobs.workflow_state(PANEL).status is WorkflowStatus.ACTIVE
+    assert b.jobs.current_job_number(PANEL) == job_number
+    commands = b.stats()["commands"]
+    assert (commands["stop_foreign"], commands["stops_applied"]) == (1, 0)
+    # The job still runs: the session that stopped it offers to stop it again.
+    assert a.jobs.superseded_jobs(PANEL) == [JobId(source_name="panel_0", job_number=job_number)]
+
+
+def test_reset_by_another_session_clears_cached_results_everywhere(world: World) -> None:
+    a, b = world.session(), world.session()
+    job_number = a.orchestrator.commit(PANEL)
+    job_id = JobId(source_name="panel_0", job_number=job_number)
+    world.settle()
+    world.backend.publish(job_id, PANEL)
+    world.settle()
+    key = DataKey(PANEL, "panel_0", "cumulative")
+    assert a.data.get(key) is not None
+    assert b.data.get(key) is not None
+    a.orchestrator.reset(PANEL)
+    world.backend.process()
+    world.drain(a)
+    world.drain(b)
+    assert world.backend.resets == [job_id]
+    assert a.data.get(key) is None
+    assert b.data.get(key) is None
+    assert b.jobs.current_job_number(PANEL) == job_number
+    world.backend.publish(job_id, PANEL)
+    world.settle()
+    assert b.data.get(key) is not None
+
+
+def test_superseded_jobs_left_by_a_closed_session_can_be_stopped(world: World) -> None:
+    a, b = world.session(), world.session()
+    orphan = job_status(PANEL, "panel_0", uuid.uuid4(), start_time=1)
+    world.backend.jobs[orphan.job_id] = orphan
+    a.orchestrator.commit(PANEL)
+    world.settle()
+    a.close()
+    current = b.jobs.current_job_number(PANEL)
+    assert b.jobs.superseded_jobs(PANEL) == [orphan.job_id]
+    assert b.jobs.workflow_state(PANEL).superseded_jobs == (orphan.job_id,)
+    c = world.session()
+    world.settle()
+    b.orchestrator.stop_jobs(PANEL, b.jobs.superseded_jobs(PANEL))
+    world.settle(rounds=1)
+    assert [command.job_id for command in world.job_commands()] == [orphan.job_id]
+    assert b.jobs.superseded_jobs(PANEL) == []
+    assert c.jobs.superseded_jobs(PANEL) == []
+    assert b.jobs.current_job_number(PANEL) == current
+    assert [n.level for n in b.notifications.drain()] == [NotificationLevel.SUCCESS]
+    assert c.notifications.drain() == []
+
+
+def test_garbage_on_the_commands_topic_does_not_stop_the_session(world: World) -> None:
+    a, b = world.session(), world.session()
+    world.broker.producer().produce(TOPICS.commands, b"\x00garbage")
+    a.orchestrator.commit(PANEL)
+    world.settle()
+    assert b.jobs.workflow_state(PANEL).status is WorkflowStatus.ACTIVE
+    assert b.stats()["pump"]["decode_errors"] == {"command": 1}

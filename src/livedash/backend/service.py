@@ -22,7 +22,6 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import Enum
 
 import numpy as np
@@ -37,7 +36,7 @@ from livedash.protocol.acks import encode_ack
 from livedash.protocol.commands import decode_command
 from livedash.protocol.errors import DecodeError
 from livedash.protocol.roi import decode_roi_request
-from livedash.protocol.topics import StreamKind, topic_for
+from livedash.protocol.topics import LivedataTopics
 
 from .badinput import BadInputLog
 from .faults import FaultPlan, GarbageInjector
@@ -59,25 +58,8 @@ class BackendState(Enum):
     CLOSED = "closed"
 
 
-@dataclass(frozen=True)
-class BackendTopics:
-    """The topics the fake backend reads and writes for one instrument."""
-
-    commands: str
-    roi: str
-    data: str
-    status: str
-    responses: str
-
-    @classmethod
-    def for_instrument(cls, instrument: str) -> BackendTopics:
-        return cls(
-            commands=topic_for(instrument, StreamKind.COMMANDS),
-            roi=topic_for(instrument, StreamKind.ROI),
-            data=topic_for(instrument, StreamKind.DATA),
-            status=topic_for(instrument, StreamKind.STATUS),
-            responses=topic_for(instrument, StreamKind.RESPONSES),
-        )
+class BackendTopics(LivedataTopics):
+    """The livedata topics of one instrument, plus which of them the fake backend reads."""
 
     @property
     def inputs(self) -> list[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Self
 
 _MIB = 1024 * 1024
 
@@ -30,6 +31,36 @@ def topic_for(instrument: str, kind: StreamKind) -> str:
     if not instrument or "/" in instrument or ":" in instrument:
         raise ValueError(f"invalid instrument name {instrument!r}")
     return f"{instrument}_{kind.value}"
+
+
+@dataclass(frozen=True)
+class LivedataTopics:
+    """Every livedata topic name of one instrument, one field per :class:`StreamKind`.
+
+    The session stack and the fake backend each use the topics they need from it (their
+    own thin subclasses add which ones they read).
+    """
+
+    data: str
+    status: str
+    responses: str
+    commands: str
+    roi: str
+    nicos_data: str
+    livedash_config: str
+
+    @classmethod
+    def for_instrument(cls, instrument: str) -> Self:
+        """The topics of ``instrument``; ValueError for an invalid instrument name."""
+        return cls(
+            data=topic_for(instrument, StreamKind.DATA),
+            status=topic_for(instrument, StreamKind.STATUS),
+            responses=topic_for(instrument, StreamKind.RESPONSES),
+            commands=topic_for(instrument, StreamKind.COMMANDS),
+            roi=topic_for(instrument, StreamKind.ROI),
+            nicos_data=topic_for(instrument, StreamKind.NICOS_DATA),
+            livedash_config=topic_for(instrument, StreamKind.LIVEDASH_CONFIG),
+        )
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,9 @@ job_number of a result only acts as a generation token (PROTOCOL.md 2.2):
   empty, so a session that shows nothing decodes nothing.
 - ``series`` outputs (temporality ``series`` with a datetime64 ``time`` axis) are
   appended to a history of at most ``max_series_points`` samples instead of replaced.
+- A reset acknowledged by the backend (whoever sent it) restarted the accumulation of
+  its jobs, so :meth:`clear_results` drops their cached results; the generation stays,
+  and its next results are stored as usual.
 
 Memory bound: at most ``max_entries`` (256) entries and ``max_bytes`` (64 MiB, measured
 with scipp's ``__sizeof__``, which counts the array buffers) in all; the least recently
@@ -24,8 +27,8 @@ dropped (counted as oversized).
 Versions: every store or clear bumps :attr:`version` and the key's :meth:`version_of`;
 readers compare with ``!=`` and pull what changed.
 
-Concurrency: the pump thread calls :meth:`wants`, :meth:`add` and
-:meth:`sync_generations`; the UI thread calls :meth:`interest` and the readers. One lock
+Concurrency: the pump thread calls :meth:`wants`, :meth:`add`, :meth:`sync_generations`
+and :meth:`clear_results`; the UI thread calls :meth:`interest` and the readers. One lock
 guards the entries, the interest set, the generations and the counters. The job service
 is asked before the lock is taken, never while it is held.
 """
@@ -44,7 +47,7 @@ from typing import Protocol
 import scipp as sc
 
 from ..protocol.da00 import Da00Message
-from ..protocol.ids import ResultKey, WorkflowId
+from ..protocol.ids import JobId, ResultKey, WorkflowId
 from .series import MAX_SERIES_POINTS, append_series, is_series
 
 MAX_ENTRIES = 256
@@ -117,7 +120,15 @@ class DataService:
         self._interest: frozenset[DataKey] | None = frozenset()
         self._version = 0
         self._counts = dict.fromkeys(
-            ("stored", "stale_dropped", "oversized_dropped", "evicted", "series_restarts"), 0
+            (
+                "stored",
+                "stale_dropped",
+                "oversized_dropped",
+                "evicted",
+                "series_restarts",
+                "cleared_by_reset",
+            ),
+            0,
         )
 
     @property
@@ -182,6 +193,33 @@ class DataService:
                     self._clear_workflow(workflow_id)
                     self._workflow_generation[workflow_id] = now
 
+    def clear_results(
+        self, *, job_id: JobId | None = None, workflow_id: WorkflowId | None = None
+    ) -> int:
+        """Drop the cached results of ``job_id``, else of every job of ``workflow_id``,
+        else (both None) of everything; how many entries were dropped.
+
+        The target is read as in a reset ``JobCommand``. Versions of the dropped keys are
+        bumped so readers notice.
+        """
+        with self._lock:
+            if job_id is not None:
+                doomed = [
+                    key
+                    for key, entry in self._entries.items()
+                    if key.source_name == job_id.source_name
+                    and entry.job_number == job_id.job_number
+                ]
+            else:
+                doomed = [
+                    key
+                    for key in self._entries
+                    if workflow_id is None or key.workflow_id == workflow_id
+                ]
+            self._drop(doomed)
+            self._counts["cleared_by_reset"] += len(doomed)
+        return len(doomed)
+
     def get(self, key: DataKey) -> CachedResult | None:
         with self._lock:
             return self._entries.get(key)
@@ -211,7 +249,9 @@ class DataService:
         return merged
 
     def _clear_workflow(self, workflow_id: WorkflowId) -> None:
-        doomed = [k for k in self._entries if k.workflow_id == workflow_id]
+        self._drop([k for k in self._entries if k.workflow_id == workflow_id])
+
+    def _drop(self, doomed: list[DataKey]) -> None:
         if not doomed:
             return
         self._version += 1

@@ -10,19 +10,26 @@
   (whoever started it: this is an explicit user action), sharing one message_id with
   ``expected_count`` = number of jobs. ``reset`` is refused when the spec has
   ``supports_reset = False``.
+- :meth:`stop_jobs` sends one ``stop`` per given job, sharing one message_id with
+  ``expected_count`` = number of jobs: an explicit user action, for example for
+  superseded generations that a session which no longer exists left running
+  (:meth:`JobService.superseded_jobs`). The workflow state follows the backend's
+  acknowledgement (through the command observer), not the sending.
 - :meth:`stop_superseded` (pump tick) stops, once, this session's own jobs of a
   workflow whose current generation is now someone else's newer one, so a replaced
   generation does not keep running in the backend while its owner is alive.
 
 Never sent: a repeated start, or a stop to a job this session did not commit except by
-an explicit :meth:`stop`. Last-used params are remembered per workflow (in memory).
+an explicit :meth:`stop` or :meth:`stop_jobs`. Last-used params are remembered per
+workflow (in memory). Every command is passed to ``on_sent`` just before it is queued,
+so the command observer can tell this session's commands from other clients'.
 
-Concurrency: the UI thread calls the staging methods, :meth:`commit`, :meth:`stop` and
-:meth:`reset`; the pump thread calls :meth:`stop_superseded`. One lock guards the staged
-and last-used params, the staged sources, the own jobs and the closed flag; it is held
-while the job service and pending table are updated and messages are queued (lock order:
-orchestrator -> job service / pending commands, which never call back), and released
-before the flush, which may wait.
+Concurrency: the UI thread calls the staging methods, :meth:`commit`, :meth:`stop`,
+:meth:`stop_jobs` and :meth:`reset`; the pump thread calls :meth:`stop_superseded`. One
+lock guards the staged and last-used params, the staged sources, the own jobs and the
+closed flag; it is held while the job service and pending table are updated and
+messages are queued (lock order: orchestrator -> job service / pending commands /
+``on_sent``, which never call back), and released before the flush, which may wait.
 """
 
 from __future__ import annotations
@@ -66,6 +73,7 @@ class JobOrchestrator:
         commands_topic: str,
         flush_timeout_s: float = FLUSH_TIMEOUT_S,
         new_uuid: Callable[[], uuid.UUID] = uuid.uuid4,
+        on_sent: Callable[[WorkflowConfig | JobCommand], None] | None = None,
     ) -> None:
         self._instrument = instrument
         self._job_service = job_service
@@ -74,6 +82,7 @@ class JobOrchestrator:
         self._topic = commands_topic
         self._flush_timeout_s = flush_timeout_s
         self._new_uuid = new_uuid
+        self._on_sent = on_sent
         self._lock = threading.Lock()
         self._staged_params: dict[WorkflowId, dict[str, Any]] = {}
         self._staged_sources: dict[WorkflowId, list[str]] = {}
@@ -187,6 +196,40 @@ class JobOrchestrator:
             raise ResetNotSupportedError(f"workflow {workflow_id} ({spec.title}) cannot be reset")
         return self._act(workflow_id, JobAction.RESET)
 
+    def stop_jobs(self, workflow_id: WorkflowId, job_ids: Sequence[JobId]) -> str:
+        """Stop exactly ``job_ids`` (of ``workflow_id``); returns the tracked message_id.
+
+        Duplicates are sent once. Raises ValueError for an empty list and KeyError
+        (:class:`UnknownWorkflowError`) for a workflow not of this instrument.
+        """
+        spec = self._spec(workflow_id)
+        targets = list(dict.fromkeys(job_ids))
+        if not targets:
+            raise ValueError(f"job_ids must name at least one job of {workflow_id}, got []")
+        with self._lock:
+            self._check_open()
+            message_id = str(self._new_uuid())
+            commands = [
+                JobCommand(message_id=message_id, job_id=job_id, action=JobAction.STOP)
+                for job_id in targets
+            ]
+            count = len(commands)
+            self._pending.register(
+                message_id,
+                expected_count=count,
+                description=f"Stop {count} job{'s' if count > 1 else ''} of {spec.title}",
+            )
+            self._forget_own(workflow_id, targets)
+            self._send(commands)
+        logger.info(
+            "jobs_stop_sent",
+            workflow=str(workflow_id),
+            jobs=[str(j) for j in targets],
+            message_id=message_id,
+        )
+        self._flush()
+        return message_id
+
     def stop_superseded(self) -> int:
         """Stop this session's jobs that another generation superseded; how many."""
         with self._lock:
@@ -244,11 +287,7 @@ class JobOrchestrator:
             )
             if action is JobAction.STOP:
                 self._job_service.on_stop(workflow_id)
-                own = [j for j in self._own.get(workflow_id, []) if j not in job_ids]
-                if own:
-                    self._own[workflow_id] = own
-                else:
-                    self._own.pop(workflow_id, None)
+                self._forget_own(workflow_id, job_ids)
             self._send(commands)
         logger.info(
             "job_command_sent",
@@ -260,8 +299,17 @@ class JobOrchestrator:
         self._flush()
         return message_id
 
+    def _forget_own(self, workflow_id: WorkflowId, stopped: Sequence[JobId]) -> None:
+        own = [j for j in self._own.get(workflow_id, []) if j not in stopped]
+        if own:
+            self._own[workflow_id] = own
+        else:
+            self._own.pop(workflow_id, None)
+
     def _send(self, commands: Sequence[WorkflowConfig | JobCommand]) -> None:
         for command in commands:
+            if self._on_sent is not None:
+                self._on_sent(command)
             self._sink.produce(self._topic, encode_command(command))
 
     def _flush(self) -> None:

@@ -2,7 +2,8 @@
 
 The backend's heartbeats are the single source of truth (PROTOCOL.md 12.3). Per workflow
 of the instrument this service keeps the latest :class:`JobStatus` of every job with its
-receipt time, and decides the workflow's *current generation* (a ``job_number``):
+receipt time (a :class:`~livedash.session.job_table.JobTable`), and decides the
+workflow's *current generation* (a ``job_number``):
 
 - A commit by this session makes its job_number current at once (``on_commit``); it is
   PENDING until its first heartbeat. The generation it replaces is *retired*.
@@ -21,11 +22,25 @@ receipt time, and decides the workflow's *current generation* (a ``job_number``)
   stops with the reason "Backend shut down". If a generation that had heartbeats falls
   silent for ``stale_after_s`` (60 s), it is dropped without being retired, so it is
   adopted again if its heartbeats resume.
+- The backend sends no heartbeat for a job stopped by command, the job just disappears
+  (PROTOCOL.md 5.2). So when the backend acknowledges a stop, whoever sent it
+  (:meth:`on_stopped_by_command`, called by the command observer), its jobs are marked
+  ``stopped`` at once. When that leaves every job of the current generation stopped,
+  the workflow stops with the reason "Stopped by another session" ("Stopped" for this
+  session's own command), and the generation is dropped without being retired: if the
+  backend did not stop it after all, its next non-stopped heartbeat brings it back.
+  Non-stopped heartbeats of a marked job are ignored for ``stop_hold_s`` (1 s) after
+  the mark, because one sent before the stop may be delivered after its
+  acknowledgement (Kafka orders messages per partition, not across topics).
+- :meth:`superseded_jobs` lists the fresh non-stopped jobs of every other generation
+  than the current one: old generations still running (for example started by a
+  session that no longer exists), which only an explicit user action stops.
 
 Job statuses older than ``stale_after_s`` are pruned by :meth:`prune`, which also
 applies the time-based rules above; the pump calls it periodically.
 
-Concurrency: the pump thread calls :meth:`on_job_status` and :meth:`prune`; the UI
+Concurrency: the pump thread calls :meth:`on_job_status`, :meth:`on_stopped_by_command`
+and :meth:`prune`; the UI
 thread calls :meth:`on_commit`/:meth:`on_stop` (through the orchestrator) and the
 readers. One lock guards all fields; no method calls out while holding it. Every change
 bumps :attr:`version` and the workflow's :meth:`workflow_version`; readers pull by
@@ -43,18 +58,16 @@ from dataclasses import dataclass
 
 from ..protocol.ids import JobId, WorkflowId
 from ..protocol.status import JobState, JobStatus
+from .job_table import JobTable, start_key
 from .workflow_state import BACKEND_SHUT_DOWN, WorkflowState, stopped, summarize
 
 JOB_STALE_AFTER_S = 60.0
 OWN_GENERATION_GRACE_S = 30.0
+STOP_HOLD_S = 1.0
 STOPPED_BY_SESSION = "Stopped by this session"
+STOPPED_BY_OWN_COMMAND = "Stopped"
+STOPPED_BY_OTHER_SESSION = "Stopped by another session"
 _RETIRED_PER_WORKFLOW = 32
-
-
-@dataclass
-class _Seen:
-    status: JobStatus
-    received_at: float
 
 
 @dataclass
@@ -71,11 +84,6 @@ def no_heartbeat_reason(stale_after_s: float) -> str:
     return f"No heartbeat from backend for {stale_after_s:g} s"
 
 
-def _start_key(statuses: list[JobStatus]) -> int | None:
-    starts = [s.start_time for s in statuses if s.start_time is not None]
-    return min(starts) if starts else None
-
-
 class JobService:
     """Job heartbeats -> per-workflow :class:`WorkflowState` (see the module docstring)."""
 
@@ -87,6 +95,7 @@ class JobService:
         wall_ns: Callable[[], int] = time.time_ns,
         stale_after_s: float = JOB_STALE_AFTER_S,
         own_grace_s: float = OWN_GENERATION_GRACE_S,
+        stop_hold_s: float = STOP_HOLD_S,
     ) -> None:
         self._known = tuple(workflows)
         self._clock = clock
@@ -94,7 +103,7 @@ class JobService:
         self._stale_after_s = stale_after_s
         self._own_grace_s = own_grace_s
         self._lock = threading.Lock()
-        self._jobs: dict[WorkflowId, dict[JobId, _Seen]] = {w: {} for w in self._known}
+        self._table = JobTable(self._known, stale_after_s=stale_after_s, stop_hold_s=stop_hold_s)
         self._current: dict[WorkflowId, _Generation] = {}
         self._retired = {w: deque[uuid.UUID](maxlen=_RETIRED_PER_WORKFLOW) for w in self._known}
         self._own_numbers: dict[WorkflowId, uuid.UUID] = {}
@@ -102,6 +111,7 @@ class JobService:
         self._versions = dict.fromkeys(self._known, 0)
         self._version = 0
         self._ignored = 0
+        self._held = 0
 
     @property
     def version(self) -> int:
@@ -115,8 +125,9 @@ class JobService:
     def stats(self) -> dict[str, int]:
         with self._lock:
             return {
-                "jobs": sum(len(jobs) for jobs in self._jobs.values()),
+                "jobs": len(self._table),
                 "ignored_unknown_workflow": self._ignored,
+                "held_after_stop": self._held,
             }
 
     def on_job_status(self, status: JobStatus) -> bool:
@@ -124,13 +135,13 @@ class JobService:
         workflow_id = status.workflow_id
         now = self._clock()
         with self._lock:
-            jobs = self._jobs.get(workflow_id)
-            if jobs is None:
+            if workflow_id not in self._table:
                 self._ignored += 1
                 return False
-            previous = jobs.get(status.job_id)
-            jobs[status.job_id] = _Seen(status=status, received_at=now)
-            changed = previous is None or previous.status != status
+            if self._table.on_hold(status, now):
+                self._held += 1
+                return True
+            changed = self._table.record(status, now)
             if self._reselect(workflow_id, now) or changed:
                 self._bump(workflow_id)
         return True
@@ -161,35 +172,61 @@ class JobService:
             self._reselect(workflow_id, now)
             self._bump(workflow_id)
 
+    def on_stopped_by_command(
+        self, *, job_id: JobId | None = None, workflow_id: WorkflowId | None = None, own: bool
+    ) -> int:
+        """The backend acknowledged a stop: mark its jobs stopped now; how many were marked.
+
+        The target is read as in a :class:`JobCommand`: ``job_id`` (in whichever workflow
+        has it), else every known job of ``workflow_id``, else every known job. Known jobs
+        are those with a fresh status plus the committed sources of the current
+        generation. ``own`` says whether this session sent the command (the reason shown).
+        """
+        reason = STOPPED_BY_OWN_COMMAND if own else STOPPED_BY_OTHER_SESSION
+        if job_id is None and workflow_id is not None:
+            workflows = [workflow_id] if workflow_id in self._versions else []
+        else:
+            workflows = list(self._known)
+        now = self._clock()
+        marked = 0
+        with self._lock:
+            for wid in workflows:
+                targets = [t for t in self._known_jobs(wid) if job_id is None or t == job_id]
+                for target in targets:
+                    self._table.mark_stopped(wid, target, reason, now)
+                if targets:
+                    marked += len(targets)
+                    self._reselect(wid, now)
+                    self._bump(wid)
+        return marked
+
     def prune(self) -> None:
         """Drop job statuses older than ``stale_after_s`` and apply the time-based rules."""
         now = self._clock()
         with self._lock:
-            for workflow_id, jobs in self._jobs.items():
-                stale = [
-                    job_id
-                    for job_id, seen in jobs.items()
-                    if now - seen.received_at > self._stale_after_s
-                ]
-                for job_id in stale:
-                    del jobs[job_id]
-                if self._reselect(workflow_id, now) or stale:
+            for workflow_id in self._known:
+                pruned = self._table.prune(workflow_id, now)
+                if self._reselect(workflow_id, now) or pruned:
                     self._bump(workflow_id)
 
     def workflow_state(self, workflow_id: WorkflowId) -> WorkflowState:
         """The display state of ``workflow_id`` (KeyError if not of this instrument)."""
+        now = self._clock()
         with self._lock:
             self._check(workflow_id)
+            superseded = tuple(self._superseded_jobs(workflow_id, now))
             generation = self._current.get(workflow_id)
             if generation is None:
-                return stopped(workflow_id, self._reasons.get(workflow_id))
-            statuses = self._statuses_of(workflow_id, generation.job_number)
+                reason = self._reasons.get(workflow_id)
+                return stopped(workflow_id, reason, superseded_jobs=superseded)
+            statuses = self._table.statuses_of(workflow_id, generation.job_number)
         return summarize(
             workflow_id,
             generation.job_number,
             own=generation.own,
             statuses=statuses,
             now_ns=self._wall_ns(),
+            superseded_jobs=superseded,
         )
 
     def current_job_number(self, workflow_id: WorkflowId) -> uuid.UUID | None:
@@ -217,8 +254,30 @@ class JobService:
                 return []
             number = generation.job_number
             sources = set(generation.sources)
-            sources.update(s.job_id.source_name for s in self._statuses_of(workflow_id, number))
+            statuses = self._table.statuses_of(workflow_id, number)
+            sources.update(s.job_id.source_name for s in statuses)
         return [JobId(source_name=source, job_number=number) for source in sorted(sources)]
+
+    def superseded_generations(self, workflow_id: WorkflowId) -> dict[uuid.UUID, list[JobId]]:
+        """Every generation but the current one that has fresh non-stopped jobs.
+
+        Newest generation (latest start time) first, each with its running jobs by
+        source name. They keep running in the backend until someone stops them
+        (:meth:`JobOrchestrator.stop_jobs`).
+        """
+        now = self._clock()
+        with self._lock:
+            self._check(workflow_id)
+            return self._table.running_elsewhere(
+                workflow_id, self._current_number(workflow_id), now
+            )
+
+    def superseded_jobs(self, workflow_id: WorkflowId) -> list[JobId]:
+        """The jobs of :meth:`superseded_generations`, in the same order, in one list."""
+        now = self._clock()
+        with self._lock:
+            self._check(workflow_id)
+            return self._superseded_jobs(workflow_id, now)
 
     def running_workflow_count(self) -> int:
         """How many workflows have a current generation."""
@@ -230,12 +289,21 @@ class JobService:
             raise KeyError(f"workflow {workflow_id} is not a workflow of this instrument")
         return workflow_id
 
-    def _statuses_of(self, workflow_id: WorkflowId, number: uuid.UUID) -> list[JobStatus]:
-        return [
-            seen.status
-            for job_id, seen in self._jobs[workflow_id].items()
-            if job_id.job_number == number
-        ]
+    def _current_number(self, workflow_id: WorkflowId) -> uuid.UUID | None:
+        generation = self._current.get(workflow_id)
+        return None if generation is None else generation.job_number
+
+    def _superseded_jobs(self, workflow_id: WorkflowId, now: float) -> list[JobId]:
+        running = self._table.running_elsewhere(workflow_id, self._current_number(workflow_id), now)
+        return [job_id for jobs in running.values() for job_id in jobs]
+
+    def _known_jobs(self, workflow_id: WorkflowId) -> list[JobId]:
+        known = self._table.job_ids(workflow_id)
+        generation = self._current.get(workflow_id)
+        if generation is not None:
+            number = generation.job_number
+            known.update(JobId(source_name=s, job_number=number) for s in generation.sources)
+        return sorted(known, key=str)
 
     def _bump(self, workflow_id: WorkflowId) -> None:
         self._version += 1
@@ -250,9 +318,7 @@ class JobService:
 
     def _reselect(self, workflow_id: WorkflowId, now: float) -> bool:
         """Apply the generation rules to ``workflow_id``; True if anything changed."""
-        by_number: dict[uuid.UUID, list[JobStatus]] = {}
-        for job_id, seen in self._jobs[workflow_id].items():
-            by_number.setdefault(job_id.job_number, []).append(seen.status)
+        by_number = self._table.by_number(workflow_id)
         changed = self._check_current(workflow_id, by_number)
         generation = self._current.get(workflow_id)
         current_number = None if generation is None else generation.job_number
@@ -263,13 +329,13 @@ class JobService:
             if number != current_number
             and number not in retired
             and any(s.state is not JobState.STOPPED for s in statuses)
-            and (key := _start_key(statuses)) is not None
+            and (key := start_key(statuses)) is not None
         ]
         if not candidates:
             return changed
         key, tie, number = max(candidates)
         if generation is not None:
-            held = _start_key(by_number.get(generation.job_number, []))
+            held = start_key(by_number.get(generation.job_number, []))
             if held is None:
                 in_grace = (
                     generation.own
@@ -298,8 +364,14 @@ class JobService:
             return False
         statuses = by_number.get(generation.job_number, [])
         if statuses and all(s.state is JobState.STOPPED for s in statuses):
-            self._retire_current(workflow_id)
-            self._reasons[workflow_id] = BACKEND_SHUT_DOWN
+            reason = self._table.stop_reason(workflow_id, generation.job_number)
+            if reason is None:
+                self._retire_current(workflow_id)
+                reason = BACKEND_SHUT_DOWN
+            else:
+                # Not retired: if the backend did not stop it after all, it comes back.
+                del self._current[workflow_id]
+            self._reasons[workflow_id] = reason
             return True
         if not statuses and generation.confirmed:
             del self._current[workflow_id]

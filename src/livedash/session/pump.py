@@ -7,7 +7,10 @@ Routing by topic:
   and :meth:`add`;
 - status: :func:`decode_status`; job heartbeats go to the job service, service
   heartbeats to the service registry;
-- responses: :func:`decode_ack` -> pending commands.
+- responses: :func:`decode_ack` -> pending commands (toasts for this session's own
+  commands) and the command observer (job state from every client's commands);
+- commands: :func:`decode_command` -> the command observer, which follows the stops and
+  resets every client sends (PROTOCOL.md 12.3).
 
 Bad input (PROTOCOL.md 12.4): every :class:`DecodeError` is counted per kind and logged
 once per kind with topic, partition, offset and reason; any other exception while
@@ -40,6 +43,7 @@ from ..kafka.errors import ClosedError
 from ..kafka.message import Message
 from ..kafka.transport import MessageSource
 from ..protocol.acks import Acknowledgement, decode_ack
+from ..protocol.commands import JobCommand, WorkflowConfig, decode_command
 from ..protocol.da00 import Da00Message
 from ..protocol.errors import DecodeError
 from ..protocol.ids import ResultKey
@@ -74,6 +78,12 @@ class AckTarget(Protocol):
     def on_ack(self, ack: Acknowledgement) -> bool: ...
 
 
+class CommandTarget(Protocol):
+    def on_command(self, command: WorkflowConfig | JobCommand) -> bool: ...
+
+    def on_ack(self, ack: Acknowledgement) -> bool: ...
+
+
 @dataclass(frozen=True)
 class Ticker:
     """A periodic task of the pump, named for counting and logging its failures."""
@@ -95,6 +105,7 @@ class MessagePump:
         services: ServiceStatusTarget,
         acks: AckTarget,
         session_id: str,
+        commands: CommandTarget | None = None,
         tickers: Sequence[Ticker] = (),
         on_failure: Callable[[BaseException], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
@@ -107,11 +118,13 @@ class MessagePump:
             topics.data: self._route_data,
             topics.status: self._route_status,
             topics.responses: self._route_ack,
+            topics.commands: self._route_command,
         }
         self._results = results
         self._jobs = jobs
         self._services = services
         self._acks = acks
+        self._commands = commands
         self._tickers = tuple(tickers)
         self._on_failure = on_failure
         self._clock = clock
@@ -274,8 +287,20 @@ class MessagePump:
         return "service_status"
 
     def _route_ack(self, value: bytes) -> str:
-        self._acks.on_ack(decode_ack(value))
+        ack = decode_ack(value)
+        try:
+            self._acks.on_ack(ack)
+        finally:
+            # Job state must follow the backend even if the toast bookkeeping failed.
+            if self._commands is not None:
+                self._commands.on_ack(ack)
         return "ack"
+
+    def _route_command(self, value: bytes) -> str:
+        command = decode_command(value)
+        if self._commands is not None:
+            self._commands.on_command(command)
+        return "command"
 
     def _count(self, counter: dict[str, int], key: str) -> None:
         with self._lock:

@@ -2,8 +2,9 @@
 
 :class:`SessionStack` builds, in one straight-line constructor, everything a session
 owns: its transport (own consumer and producer), the job service, service registry,
-pending commands, notification queue, data service, job orchestrator, session heartbeat
-and the message pump that drives them. Nothing is shared with other sessions.
+pending commands, notification queue, data service, command observer, job
+orchestrator, session heartbeat and the message pump that drives them. Nothing is
+shared with other sessions.
 
 Lifecycle (:class:`~livedash.session.lifecycle.StackState`): CREATED after construction,
 RUNNING after :meth:`start`, FAILED if the pump ended on a fatal error (the UI should then
@@ -30,6 +31,7 @@ import structlog
 
 from ..instruments import Instrument
 from ..protocol.ids import WorkflowId
+from .command_observer import CommandObserver
 from .data_service import DataService
 from .heartbeat import SessionHeartbeat
 from .job_orchestrator import JobOrchestrator
@@ -99,12 +101,14 @@ class SessionStack:
             self._data = DataService(
                 generations=self._jobs, series_outputs=series_outputs(instrument), clock=clock
             )
+            self._observer = CommandObserver(jobs=self._jobs, results=self._data, clock=clock)
             self._orchestrator = JobOrchestrator(
                 instrument=instrument,
                 job_service=self._jobs,
                 pending=self._pending,
                 sink=self._sink,
                 commands_topic=self.topics.commands,
+                on_sent=self._observer.note_sent,
             )
             self._heartbeat = SessionHeartbeat(
                 sink=self._sink,
@@ -125,12 +129,14 @@ class SessionStack:
                 jobs=self._jobs,
                 services=self._services,
                 acks=self._pending,
+                commands=self._observer,
                 session_id=self.session_id,
                 tickers=[
                     Ticker("prune_jobs", self._jobs.prune),
                     Ticker("sync_generations", self._data.sync_generations),
                     Ticker("stop_superseded", self._orchestrator.stop_superseded),
                     Ticker("expire_commands", self._pending.expire),
+                    Ticker("expire_observed_commands", self._observer.expire),
                     Ticker("prune_services", self._services.prune),
                     Ticker("heartbeat", self._heartbeat.maybe_publish),
                 ],
@@ -196,6 +202,7 @@ class SessionStack:
             "data": self._data.stats(),
             "jobs": self._jobs.stats(),
             "pending": self._pending.stats(),
+            "commands": self._observer.stats(),
             "notifications": self._notifications.stats(),
             "heartbeats_sent": self._heartbeat.sent,
         }

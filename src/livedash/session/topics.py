@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from ..protocol.topics import StreamKind, topic_for
+from ..protocol.topics import LivedataTopics
 
 
-@dataclass(frozen=True)
-class SessionTopics:
-    """Every topic a session uses: it reads data, status and responses, and writes
-    commands and its heartbeat (to status)."""
+class SessionTopics(LivedataTopics):
+    """Every livedata topic, plus which of them a session reads.
 
-    data: str
-    status: str
-    responses: str
-    commands: str
-
-    @classmethod
-    def for_instrument(cls, instrument: str) -> SessionTopics:
-        return cls(
-            data=topic_for(instrument, StreamKind.DATA),
-            status=topic_for(instrument, StreamKind.STATUS),
-            responses=topic_for(instrument, StreamKind.RESPONSES),
-            commands=topic_for(instrument, StreamKind.COMMANDS),
-        )
+    A session reads data, status, responses and commands (the last to follow the
+    stops and resets other clients send, PROTOCOL.md 12.3), and writes commands, ROIs
+    and its heartbeat (to status).
+    """
 
     @property
     def consumed(self) -> list[str]:
-        return [self.data, self.status, self.responses]
+        return [self.data, self.status, self.responses, self.commands]

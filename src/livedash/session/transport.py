@@ -1,7 +1,7 @@
 """A session's own Kafka client pair, and factories for the real and in-memory brokers.
 
-Each session reads the data, status and responses topics from their high watermark with
-its own consumer (no group, assign() of every partition) and writes commands and its
+Each session reads the data, status, responses and commands topics from their high
+watermark with its own consumer (no group, assign() of every partition) and writes commands and its
 heartbeat with its own producer (ARCHITECTURE.md, "The session stack"). The consumer's
 prefetch queue is kept small (``queued_max_kbytes``, 1 MiB) because one worker hosts
 many sessions.

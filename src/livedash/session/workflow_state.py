@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from ..protocol.ids import WorkflowId
+from ..protocol.ids import JobId, WorkflowId
 from ..protocol.status import JobState, JobStatus
 
 WAITING_FOR_BACKEND = "Waiting for backend..."
@@ -61,7 +61,9 @@ class WorkflowState:
     ``warnings``/``errors`` are ``"source: text"`` lines from the heartbeats.
     ``reason`` explains STOPPED or PENDING. ``started_at_ns`` is the earliest reported
     job start (ns since the epoch) and ``running_time_s`` the time since then when the
-    state was computed.
+    state was computed. ``superseded_jobs`` are the fresh non-stopped jobs of other
+    generations that still run in the backend (newest generation first), which the
+    user may stop.
     """
 
     workflow_id: WorkflowId
@@ -74,6 +76,7 @@ class WorkflowState:
     reason: str | None = None
     started_at_ns: int | None = None
     running_time_s: float | None = None
+    superseded_jobs: tuple[JobId, ...] = ()
 
     @property
     def running(self) -> bool:
@@ -81,9 +84,16 @@ class WorkflowState:
         return self.job_number is not None and self.status is not WorkflowStatus.STOPPED
 
 
-def stopped(workflow_id: WorkflowId, reason: str | None = None) -> WorkflowState:
+def stopped(
+    workflow_id: WorkflowId, reason: str | None = None, *, superseded_jobs: tuple[JobId, ...] = ()
+) -> WorkflowState:
     """The state of a workflow without a current generation."""
-    return WorkflowState(workflow_id=workflow_id, status=WorkflowStatus.STOPPED, reason=reason)
+    return WorkflowState(
+        workflow_id=workflow_id,
+        status=WorkflowStatus.STOPPED,
+        reason=reason,
+        superseded_jobs=superseded_jobs,
+    )
 
 
 def summarize(
@@ -94,6 +104,7 @@ def summarize(
     statuses: list[JobStatus],
     now_ns: int,
     pending_reason: str = WAITING_FOR_BACKEND,
+    superseded_jobs: tuple[JobId, ...] = (),
 ) -> WorkflowState:
     """The state of a workflow whose current generation is ``job_number``.
 
@@ -107,6 +118,7 @@ def summarize(
             job_number=job_number,
             own=own,
             reason=pending_reason,
+            superseded_jobs=superseded_jobs,
         )
     ordered = sorted(statuses, key=lambda s: s.job_id.source_name)
     worst = min((_STATUS_OF_JOB[s.state] for s in ordered), key=_RANKING.index)
@@ -122,4 +134,5 @@ def summarize(
         errors=tuple(f"{s.job_id.source_name}: {s.error}" for s in ordered if s.error),
         started_at_ns=started_at,
         running_time_s=None if started_at is None else max(0.0, (now_ns - started_at) / 1e9),
+        superseded_jobs=superseded_jobs,
     )
