@@ -1,0 +1,1 @@
+"""The Panel application: per-session page composition, widgets, and the session updater."""
