@@ -4,7 +4,9 @@ Like the upstream dashboard (PROTOCOL.md 8) it never calls ``subscribe()``: it
 ``assign()``s all partitions, pinned to each partition's high watermark at creation, so
 it sees exactly the messages produced after it was created and never rebalances. (Tansu
 also hangs on ``subscribe()``.) ``start="beginning"`` reads the retained history instead,
-for tools such as ``livedash inspect --from-beginning``. (On Tansu the high watermark
+for tools such as ``livedash inspect --from-beginning``; ``start_positions`` overrides
+``start`` per topic, so one consumer can read a session's live topics from the end and
+the compacted configuration topic from the beginning. (On Tansu the high watermark
 lags the true end by the rest of the last record batch, so a new consumer there may also
 receive that batch's tail.)
 
@@ -32,7 +34,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -163,6 +165,7 @@ class AssignedConsumer:
         max_partition_fetch_bytes: int = DEFAULT_MAX_PARTITION_FETCH_BYTES,
         max_message_bytes: int = MESSAGE_MAX_BYTES,
         start: Start = "end",
+        start_positions: Mapping[str, Start] | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         leader_timeout_s: float = 10.0,
@@ -170,7 +173,9 @@ class AssignedConsumer:
     ) -> AssignedConsumer:
         """Connect, wait for partition leaders, and assign every partition of ``topics``.
 
-        The whole startup is bounded by ``leader_timeout_s``. Raises
+        Each topic starts at ``start_positions[topic]`` if given, else at ``start``
+        (``auto.offset.reset``, used only if a pinned offset is out of range, follows
+        ``start``). The whole startup is bounded by ``leader_timeout_s``. Raises
         :class:`TopicsMissingError` at once if a topic does not exist (as upstream
         consumers do), :class:`BrokerUnavailableError` if the broker does not answer
         or some partition has no leader in time, and :class:`KafkaFatalError` for an
@@ -193,6 +198,7 @@ class AssignedConsumer:
             max_partition_fetch_bytes=max_partition_fetch_bytes,
             max_message_bytes=max_message_bytes,
         )
+        starts = topic_starts(topics, start, start_positions)
         tally = ErrorTally(client=group_id)
         config["error_cb"] = tally.on_error
         config["logger"] = logging.getLogger("librdkafka")
@@ -205,7 +211,7 @@ class AssignedConsumer:
             partitions = _wait_for_leaders(
                 client, list(topics), deadline=deadline, clock=clock, sleep=sleep
             )
-            assignment = _pinned_assignment(client, partitions, start, deadline, clock)
+            assignment = _pinned_assignment(client, partitions, starts, deadline, clock)
             client.assign(assignment)
         except BaseException:
             client.close()
@@ -214,6 +220,7 @@ class AssignedConsumer:
             "consumer_assigned",
             group_id=group_id,
             start=start,
+            start_positions=dict(start_positions or {}),
             offsets={f"{tp.topic}[{tp.partition}]": tp.offset for tp in assignment},
         )
         return cls(client=client, topics=topics, group_id=group_id, tally=tally)
@@ -278,6 +285,25 @@ class AssignedConsumer:
         logger.info("consumer_closed", group_id=self._group_id, received=self._received)
 
 
+def topic_starts(
+    topics: Sequence[str], start: Start, start_positions: Mapping[str, Start] | None
+) -> dict[str, Start]:
+    """Where each of ``topics`` starts: ``start_positions`` overriding ``start``.
+
+    Raises ValueError for a position other than "end"/"beginning" or for a topic in
+    ``start_positions`` that is not one of ``topics``.
+    """
+    overrides = dict(start_positions or {})
+    unknown = sorted(set(overrides) - set(topics))
+    if unknown:
+        raise ValueError(f"start_positions names topics not consumed: {unknown}")
+    starts = {topic: overrides.get(topic, start) for topic in topics}
+    bad = {topic: value for topic, value in starts.items() if value not in ("end", "beginning")}
+    if bad:
+        raise ValueError(f"start positions must be 'end' or 'beginning', got {bad!r}")
+    return starts
+
+
 def _to_message(item: confluent_kafka.Message) -> Message:
     timestamp_type, timestamp = item.timestamp()
     known = timestamp_type != confluent_kafka.TIMESTAMP_NOT_AVAILABLE
@@ -335,23 +361,21 @@ def _wait_for_leaders(
 def _pinned_assignment(
     client: confluent_kafka.Consumer,
     partitions: list[TopicPartition],
-    start: Start,
+    starts: Mapping[str, Start],
     deadline: float,
     clock: Callable[[], float],
 ) -> list[TopicPartition]:
-    """``partitions`` with explicit start offsets.
+    """``partitions`` with explicit start offsets (``starts`` by topic).
 
     "end" pins each partition to its high watermark now rather than leaving "latest"
     to librdkafka, which resolves it lazily at the first fetch: a message produced
     between ``assign()`` and that fetch would be skipped.
     """
-    if start == "beginning":
-        return [
-            TopicPartition(tp.topic, tp.partition, confluent_kafka.OFFSET_BEGINNING)
-            for tp in partitions
-        ]
     pinned = []
     for tp in partitions:
+        if starts[tp.topic] == "beginning":
+            pinned.append(TopicPartition(tp.topic, tp.partition, confluent_kafka.OFFSET_BEGINNING))
+            continue
         remaining = deadline - clock()
         if remaining <= 0:
             raise BrokerUnavailableError("timed out fetching high watermarks")

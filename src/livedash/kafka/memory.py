@@ -19,13 +19,13 @@ import itertools
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Literal
 
 import structlog
 
 from ..protocol.topics import TopicSpec
-from .consumer import ConsumerStats
+from .consumer import ConsumerStats, topic_starts
 from .errors import ClosedError, TopicsMissingError
 from .message import Message
 
@@ -86,20 +86,27 @@ class InMemoryBroker:
             return list(self._log[topic])
 
     def consumer(
-        self, topics: Sequence[str], *, start: Literal["end", "beginning"] = "end"
+        self,
+        topics: Sequence[str],
+        *,
+        start: Literal["end", "beginning"] = "end",
+        start_positions: Mapping[str, Literal["end", "beginning"]] | None = None,
     ) -> InMemoryConsumer:
         """A consumer of all partitions of ``topics`` (:class:`TopicsMissingError` if any
-        is missing), starting after the last message (``"end"``) or at the first."""
+        is missing), starting after the last message (``"end"``) or at the first;
+        ``start_positions`` overrides ``start`` per topic, as in
+        :meth:`AssignedConsumer.create <livedash.kafka.consumer.AssignedConsumer.create>`."""
         if start not in ("end", "beginning"):
             raise ValueError(f"start must be 'end' or 'beginning', got {start!r}")
         if not topics:
             raise ValueError("topics must not be empty")
+        starts = topic_starts(topics, start, start_positions)
         with self._cond:
             missing = [t for t in topics if t not in self._partitions]
             if missing:
                 raise TopicsMissingError(topics=missing)
             positions = {
-                (topic, pid): (len(messages) if start == "end" else 0)
+                (topic, pid): (len(messages) if starts[topic] == "end" else 0)
                 for topic in topics
                 for pid, messages in enumerate(self._partitions[topic])
             }
