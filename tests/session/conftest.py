@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from livedash.instruments import Instrument, load_instrument
 
 from .fakes import FakeClock, FakeWallClock
+from .world import World
 
 
 @pytest.fixture
@@ -22,3 +25,11 @@ def wall() -> FakeWallClock:
 @pytest.fixture(scope="session")
 def dummy() -> Instrument:
     return load_instrument("dummy")
+
+
+@pytest.fixture
+def world(dummy: Instrument, clock: FakeClock, wall: FakeWallClock) -> Iterator[World]:
+    """Sessions on one in-memory broker with a fake backend; every session closed after."""
+    world = World(dummy, clock, wall)
+    yield world
+    world.close()

@@ -24,6 +24,8 @@ from livedash.session.pending_commands import PendingCommands
 from livedash.session.pump import MessagePump, Ticker
 from livedash.session.service_registry import ServiceRegistry
 from livedash.session.topics import SessionTopics
+from livedash.store.config_store import ConfigStore
+from livedash.store.documents import GRIDS_DOC, GridIndex
 from tests.helpers import wait_until
 from tests.samples import load_vector
 
@@ -45,8 +47,15 @@ def sidecar(name: str) -> dict:
 class Parts:
     """A pump wired to real services on an in-memory broker."""
 
-    def __init__(self, dummy: Instrument, clock: FakeClock, **pump_args) -> None:
-        self.broker: InMemoryBroker = memory_broker()
+    def __init__(
+        self,
+        dummy: Instrument,
+        clock: FakeClock,
+        *,
+        broker: InMemoryBroker | None = None,
+        **pump_args,
+    ) -> None:
+        self.broker: InMemoryBroker = broker or memory_broker()
         self.source = self.broker.consumer(TOPICS.consumed)
         self.producer = self.broker.producer()
         self.jobs = JobService(workflows=dummy.workflows, clock=clock)
@@ -313,3 +322,32 @@ def test_pump_without_an_observer_still_decodes_and_counts_commands(
     stats = parts.pump.stats()
     assert stats["routed"] == {"command": 1}
     assert stats["decode_errors"] == {"command": 1}
+
+
+def test_config_records_reach_the_store_whole_and_skips_are_counted(
+    dummy: Instrument, clock: FakeClock
+) -> None:
+    broker = memory_broker()
+    store = ConfigStore(
+        sink=broker.producer(), topic=TOPICS.livedash_config, writer_id="someone-else"
+    )
+    parts = Parts(dummy, clock, broker=broker, config=store)
+    store.put(GRIDS_DOC, GridIndex(), base_version=None)
+    parts.send(TOPICS.livedash_config, b'{"not": "keyed"}')
+    with capture_logs() as logs:
+        parts.drain()
+    document = store.get(GRIDS_DOC)
+    assert document is not None
+    assert document.body == GridIndex()
+    assert parts.pump.stats()["routed"] == {"config": 1, "config_skipped": 1}
+    assert parts.pump.stats()["decode_errors"] == {}
+    assert store.stats()["skipped"] == {"config_key": 1}
+    assert [log["kind"] for log in logs if log["event"] == "config_record_skipped"] == [
+        "config_key"
+    ]
+
+
+def test_config_records_without_a_store_are_ignored(parts: Parts) -> None:
+    parts.send(TOPICS.livedash_config, b"{}")
+    parts.drain()
+    assert parts.pump.stats()["routed"] == {"config_ignored": 1}

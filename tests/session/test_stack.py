@@ -5,9 +5,7 @@ import uuid
 import pytest
 
 from livedash.instruments import Instrument
-from livedash.kafka.memory import InMemoryBroker
 from livedash.kafka.message import Message
-from livedash.protocol.commands import JobCommand, decode_command
 from livedash.protocol.ids import JobId
 from livedash.protocol.status import ServiceState, ServiceStatus, decode_status
 from livedash.session.data_service import DataKey
@@ -31,63 +29,7 @@ from .fakes import (
     job_status,
     memory_broker,
 )
-
-TOPICS = SessionTopics.for_instrument("dummy")
-WORKER_ID = str(uuid.uuid4())
-
-
-class World:
-    """One in-memory broker, a fake backend and sessions driven step by step."""
-
-    def __init__(self, dummy: Instrument, clock: FakeClock, wall: FakeWallClock) -> None:
-        self.broker: InMemoryBroker = memory_broker()
-        self.dummy, self.clock, self.wall = dummy, clock, wall
-        self.backend = FakeBackend(self.broker, dummy, wall)
-        self.stacks: list[SessionStack] = []
-
-    def session(self) -> SessionStack:
-        stack = SessionStack(
-            transport_factory=memory_transport_factory(self.broker),
-            instrument=self.dummy,
-            worker_id=WORKER_ID,
-            clock=self.clock,
-            wall_ns=self.wall,
-        )
-        stack.data.interest(None)
-        self.stacks.append(stack)
-        return stack
-
-    def settle(self, rounds: int = 3) -> None:
-        """Let commands, acks and heartbeats flow; every round runs the tickers once."""
-        for _ in range(rounds):
-            self.backend.process()
-            self.backend.beat()
-            self.clock.advance(0.3)
-            for stack in self.stacks:
-                if stack.state is StackState.CLOSED:
-                    continue
-                while stack.pump.run_once():
-                    pass
-
-    def drain(self, stack: SessionStack) -> None:
-        """Route everything that reached ``stack`` so far, without moving the clock."""
-        while stack.pump.run_once():
-            pass
-
-    def job_commands(self) -> list[JobCommand]:
-        commands = [decode_command(m.value) for m in self.broker.messages(TOPICS.commands)]
-        return [c for c in commands if isinstance(c, JobCommand)]
-
-    def close(self) -> None:
-        for stack in self.stacks:
-            stack.close()
-
-
-@pytest.fixture
-def world(dummy: Instrument, clock: FakeClock, wall: FakeWallClock):
-    world = World(dummy, clock, wall)
-    yield world
-    world.close()
+from .world import TOPICS, WORKER_ID, World
 
 
 def test_second_session_adopts_a_generation_it_did_not_start(world: World) -> None:

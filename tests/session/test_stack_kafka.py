@@ -16,6 +16,9 @@ from livedash.instruments import Instrument, load_instrument
 from livedash.kafka.consumer import AssignedConsumer
 from livedash.kafka.producer import Producer
 from livedash.kafka.settings import KafkaSettings
+from livedash.plots.editing import add_grid
+from livedash.plots.model import Cell, DataRef, Grid, GridSet, LayerConfig
+from livedash.plots.templates import grids_from_templates
 from livedash.protocol.ids import WorkflowId
 from livedash.protocol.status import ServiceState, ServiceStatus, decode_status, encode_job_status
 from livedash.session.job_service import STOPPED_BY_OTHER_SESSION
@@ -23,6 +26,7 @@ from livedash.session.stack import SessionStack
 from livedash.session.topics import SessionTopics
 from livedash.session.transport import kafka_transport_factory
 from livedash.session.workflow_state import WorkflowState, WorkflowStatus
+from livedash.store.layout import read_layout, write_layout
 from tests.helpers import wait_until
 
 from .fakes import PANEL, job_status
@@ -143,3 +147,43 @@ def test_stop_by_one_session_reaches_another_over_a_real_broker(
 
         wait_until(start_and_stop_toasted, timeout_s=20.0)
         assert toasts == ["Start", "Stop"]
+
+
+def test_layout_edit_by_one_session_reaches_another_within_5_s_over_a_real_broker(
+    kafka_settings: KafkaSettings, renamed_dummy: Instrument
+) -> None:
+    a, b = (
+        SessionStack(
+            transport_factory=kafka_transport_factory(kafka_settings),
+            instrument=renamed_dummy,
+            worker_id=str(uuid.uuid4()),
+        )
+        for _ in range(2)
+    )
+    with a, b:
+        a.start()
+        b.start()
+        seeded = GridSet(grids=tuple(grids_from_templates(renamed_dummy)))
+        for stack in (a, b):
+            wait_until(lambda s=stack: read_layout(s.store), timeout_s=20.0)
+            assert read_layout(stack.store).gridset == seeded
+        panel = DataRef(
+            workflow_id=WorkflowId(instrument=renamed_dummy.name, name="panel_0_xy", version=1),
+            source_name="panel_0",
+            output_name="current",
+        )
+        layer = LayerConfig(title="Update", roles={"primary": panel})
+        grid = Grid(title="Mine", nrows=1, ncols=1, cells=(Cell(row=0, col=0, layers=(layer,)),))
+        edited = add_grid(seeded, grid)
+        write_layout(a.store, edited, base=read_layout(a.store))
+
+        def b_shows_the_edit() -> bool:
+            snapshot = read_layout(b.store)
+            return (
+                snapshot is not None
+                and snapshot.gridset == edited
+                and b.plots.view(layer.layer_id) is not None
+            )
+
+        wait_until(b_shows_the_edit, timeout_s=5.0, message="the edit did not reach B in 5 s")
+        assert b.store.conflicts() == {}

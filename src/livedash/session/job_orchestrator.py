@@ -20,8 +20,11 @@
   generation does not keep running in the backend while its owner is alive.
 
 Never sent: a repeated start, or a stop to a job this session did not commit except by
-an explicit :meth:`stop` or :meth:`stop_jobs`. Last-used params are remembered per
-workflow (in memory). Every command is passed to ``on_sent`` just before it is queued,
+an explicit :meth:`stop` or :meth:`stop_jobs`. Last-used params and sources are
+remembered per workflow and, given a ``params_store`` (the session's configuration
+store), published on commit as the shared ``workflow_params/<inst/name/ver>`` document
+(:mod:`~livedash.session.workflow_params`); :meth:`params_for` and :meth:`sources_for`
+fall back to them. Every command is passed to ``on_sent`` just before it is queued,
 so the command observer can tell this session's commands from other clients'.
 
 Concurrency: the UI thread calls the staging methods, :meth:`commit`, :meth:`stop`,
@@ -54,6 +57,7 @@ from .errors import (
 )
 from .job_service import JobService
 from .pending_commands import PendingCommands
+from .workflow_params import LastUsedParams, ParamsDocuments
 
 logger = structlog.get_logger(__name__)
 
@@ -74,6 +78,7 @@ class JobOrchestrator:
         flush_timeout_s: float = FLUSH_TIMEOUT_S,
         new_uuid: Callable[[], uuid.UUID] = uuid.uuid4,
         on_sent: Callable[[WorkflowConfig | JobCommand], None] | None = None,
+        params_store: ParamsDocuments | None = None,
     ) -> None:
         self._instrument = instrument
         self._job_service = job_service
@@ -86,7 +91,7 @@ class JobOrchestrator:
         self._lock = threading.Lock()
         self._staged_params: dict[WorkflowId, dict[str, Any]] = {}
         self._staged_sources: dict[WorkflowId, list[str]] = {}
-        self._last_params: dict[WorkflowId, dict[str, Any]] = {}
+        self._last_used = LastUsedParams(store=params_store)
         self._own: dict[WorkflowId, list[JobId]] = {}
         self._closed = False
 
@@ -119,25 +124,26 @@ class JobOrchestrator:
             self._staged_sources[workflow_id] = list(dict.fromkeys(sources))
 
     def params_for(self, workflow_id: WorkflowId) -> dict[str, Any]:
-        """The payload the next commit sends: staged, else last used, else the default."""
+        """The payload the next commit sends: staged, else last used (by this session or,
+        through the store, by any), else the default."""
         spec = self._spec(workflow_id)
         with self._lock:
             self._check_open()
             return dict(self._params_for(spec))
 
     def sources_for(self, workflow_id: WorkflowId) -> list[str]:
-        """The sources the next commit starts: staged, else all of the workflow's."""
+        """The sources the next commit starts: staged, else last used, else all of the
+        workflow's."""
         spec = self._spec(workflow_id)
         with self._lock:
             self._check_open()
-            return list(self._staged_sources.get(workflow_id, spec.source_names))
+            return list(self._sources_for(spec))
 
     def last_params(self, workflow_id: WorkflowId) -> dict[str, Any] | None:
         """The params of this session's last commit of ``workflow_id``, if any."""
         with self._lock:
             self._check_open()
-            params = self._last_params.get(workflow_id)
-            return None if params is None else dict(params)
+        return self._last_used.own(workflow_id)
 
     def commit(self, workflow_id: WorkflowId) -> uuid.UUID:
         """Start the staged configuration as a new generation; returns its job_number."""
@@ -148,7 +154,8 @@ class JobOrchestrator:
             errors = spec.params.validate(params)
             if errors:
                 raise InvalidParamsError(str(workflow_id), errors)
-            sources = self._staged_sources.get(workflow_id, spec.source_names)
+            sources = self._sources_for(spec)
+            aux_source_names = spec.default_aux_source_names()
             job_number = self._new_uuid()
             message_id = str(self._new_uuid())
             stops = [
@@ -161,7 +168,7 @@ class JobOrchestrator:
                     message_id=message_id,
                     job_id=JobId(source_name=source, job_number=job_number),
                     schedule=Schedule(),
-                    aux_source_names=spec.default_aux_source_names(),
+                    aux_source_names=aux_source_names,
                     params=params,
                 )
                 for source in sources
@@ -171,9 +178,13 @@ class JobOrchestrator:
             )
             self._job_service.on_commit(workflow_id, job_number, sources)
             self._own[workflow_id] = [config.job_id for config in configs]
-            self._last_params[workflow_id] = params
+            used = self._last_used.remember(
+                spec, params=params, sources=sources, aux_source_names=aux_source_names
+            )
             self._staged_params.pop(workflow_id, None)
             self._send([*stops, *configs])
+        # Outside the lock: the store validates the document; one flush sends both.
+        self._last_used.publish(used)
         logger.info(
             "workflow_committed",
             workflow=str(workflow_id),
@@ -325,8 +336,14 @@ class JobOrchestrator:
     def _params_for(self, spec: WorkflowSpec) -> dict[str, Any]:
         staged = self._staged_params.get(spec.id)
         if staged is None:
-            staged = self._last_params.get(spec.id)
+            staged = self._last_used.params(spec)
         return spec.params.default_payload() if staged is None else staged
+
+    def _sources_for(self, spec: WorkflowSpec) -> list[str]:
+        staged = self._staged_sources.get(spec.id)
+        if staged is None:
+            staged = self._last_used.sources(spec)
+        return list(spec.source_names) if staged is None else staged
 
     def _check_open(self) -> None:
         if self._closed:

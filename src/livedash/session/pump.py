@@ -10,7 +10,11 @@ Routing by topic:
 - responses: :func:`decode_ack` -> pending commands (toasts for this session's own
   commands) and the command observer (job state from every client's commands);
 - commands: :func:`decode_command` -> the command observer, which follows the stops and
-  resets every client sends (PROTOCOL.md 12.3).
+  resets every client sends (PROTOCOL.md 12.3);
+- configuration (read from the beginning, ADR 0007): the whole :class:`Message` (the
+  key is the document id) -> the configuration store's ``on_message``; a record the
+  store skips is counted as ``config_skipped`` here and per kind (with one log line
+  per kind) by the store itself. Without a store the records are ``config_ignored``.
 
 Bad input (PROTOCOL.md 12.4): every :class:`DecodeError` is counted per kind and logged
 once per kind with topic, partition, offset and reason; any other exception while
@@ -84,6 +88,10 @@ class CommandTarget(Protocol):
     def on_ack(self, ack: Acknowledgement) -> bool: ...
 
 
+class ConfigTarget(Protocol):
+    def on_message(self, message: Message) -> bool: ...
+
+
 @dataclass(frozen=True)
 class Ticker:
     """A periodic task of the pump, named for counting and logging its failures."""
@@ -106,6 +114,7 @@ class MessagePump:
         acks: AckTarget,
         session_id: str,
         commands: CommandTarget | None = None,
+        config: ConfigTarget | None = None,
         tickers: Sequence[Ticker] = (),
         on_failure: Callable[[BaseException], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
@@ -114,17 +123,19 @@ class MessagePump:
         tick_interval_s: float = TICK_INTERVAL_S,
     ) -> None:
         self._source = source
-        self._routes: dict[str, Callable[[bytes], str]] = {
+        self._routes: dict[str, Callable[[Message], str]] = {
             topics.data: self._route_data,
             topics.status: self._route_status,
             topics.responses: self._route_ack,
             topics.commands: self._route_command,
+            topics.livedash_config: self._route_config,
         }
         self._results = results
         self._jobs = jobs
         self._services = services
         self._acks = acks
         self._commands = commands
+        self._config = config
         self._tickers = tuple(tickers)
         self._on_failure = on_failure
         self._clock = clock
@@ -237,7 +248,7 @@ class MessagePump:
                 self._counts["unknown_topic"] += 1
             return
         try:
-            outcome = route(message.value)
+            outcome = route(message)
         except DecodeError as err:
             self._count(self._decode_errors, err.kind)
             self._log_once(
@@ -265,16 +276,16 @@ class MessagePump:
             return
         self._count(self._routed, outcome)
 
-    def _route_data(self, value: bytes) -> str:
-        key = peek_result_key(value)
+    def _route_data(self, record: Message) -> str:
+        key = peek_result_key(record.value)
         if not self._results.wants(key):
             return "data_skipped"
-        _, message = decode_result(value)
+        _, message = decode_result(record.value)
         self._results.add(key, message)
         return "data"
 
-    def _route_status(self, value: bytes) -> str:
-        decoded = decode_status(value)
+    def _route_status(self, record: Message) -> str:
+        decoded = decode_status(record.value)
         status = decoded.status
         if isinstance(status, JobStatus):
             self._jobs.on_job_status(status)
@@ -286,8 +297,8 @@ class MessagePump:
         )
         return "service_status"
 
-    def _route_ack(self, value: bytes) -> str:
-        ack = decode_ack(value)
+    def _route_ack(self, record: Message) -> str:
+        ack = decode_ack(record.value)
         try:
             self._acks.on_ack(ack)
         finally:
@@ -296,11 +307,17 @@ class MessagePump:
                 self._commands.on_ack(ack)
         return "ack"
 
-    def _route_command(self, value: bytes) -> str:
-        command = decode_command(value)
+    def _route_command(self, record: Message) -> str:
+        command = decode_command(record.value)
         if self._commands is not None:
             self._commands.on_command(command)
         return "command"
+
+    def _route_config(self, record: Message) -> str:
+        # The store decodes, validates, counts per kind and logs what it skips itself.
+        if self._config is None:
+            return "config_ignored"
+        return "config" if self._config.on_message(record) else "config_skipped"
 
     def _count(self, counter: dict[str, int], key: str) -> None:
         with self._lock:

@@ -2,9 +2,25 @@
 
 :class:`SessionStack` builds, in one straight-line constructor, everything a session
 owns: its transport (own consumer and producer), the job service, service registry,
-pending commands, notification queue, data service, command observer, job
-orchestrator, session heartbeat and the message pump that drives them. Nothing is
-shared with other sessions.
+pending commands, notification queue, data service, command observer, configuration
+store, job orchestrator, plot orchestrator, layout follower, session heartbeat and the
+message pump that drives them. Nothing is shared with other sessions; what sessions
+share (plot layouts, last-used workflow params) they share through the configuration
+topic, which every session's :class:`~livedash.store.ConfigStore` reads from the
+beginning (ADR 0007).
+
+Pump tickers, in order: prune jobs; follow job generations in the data cache; seed the
+layout from the instrument's grid templates if the caught-up store has none; sync the
+plot orchestrator when the layout changed; compute plot states (``plots.tick()``); stop
+superseded own jobs; expire commands; prune services; heartbeat. Plot states are
+therefore always computed on the pump thread, never on the UI thread, which only pulls
+finished :class:`~livedash.plots.views.LayerView` objects (``plots.changed_since``).
+
+Interest: the plot orchestrator alone sets the data cache's interest, to exactly the
+keys of the layout's layers (on every layout sync), so the pump decodes only the
+results some plot shows; nothing else may call ``data.interest``. Workflow control
+needs no interest: it reads job heartbeats, acknowledgements and commands, never
+results.
 
 Lifecycle (:class:`~livedash.session.lifecycle.StackState`): CREATED after construction,
 RUNNING after :meth:`start`, FAILED if the pump ended on a fatal error (the UI should then
@@ -30,12 +46,16 @@ from typing import Any, TypeVar
 import structlog
 
 from ..instruments import Instrument
+from ..plots.orchestrator import PlotOrchestrator
+from ..plots.plotters import PlotterRegistry
 from ..protocol.ids import WorkflowId
+from ..store.config_store import ConfigStore
 from .command_observer import CommandObserver
 from .data_service import DataService
 from .heartbeat import SessionHeartbeat
 from .job_orchestrator import JobOrchestrator
 from .job_service import JobService
+from .layout import LayoutFollower
 from .lifecycle import Lifecycle, StackState
 from .notifications import NotificationQueue
 from .pending_commands import PendingCommands
@@ -83,7 +103,9 @@ class SessionStack:
         wall_ns: Callable[[], int] = time.time_ns,
         host_name: str | None = None,
         process_id: int | None = None,
+        plotters: PlotterRegistry | None = None,
     ) -> None:
+        """``plotters`` defaults to every plotter with the instrument's dim titles."""
         self.session_id = _uuid_text(session_id or str(uuid.uuid4()), "session_id")
         self.worker_id = _uuid_text(worker_id, "worker_id")
         self.instrument = instrument
@@ -102,6 +124,12 @@ class SessionStack:
                 generations=self._jobs, series_outputs=series_outputs(instrument), clock=clock
             )
             self._observer = CommandObserver(jobs=self._jobs, results=self._data, clock=clock)
+            self._store = ConfigStore(
+                sink=self._sink,
+                topic=self.topics.livedash_config,
+                writer_id=self.session_id,
+                clock=wall_ns,
+            )
             self._orchestrator = JobOrchestrator(
                 instrument=instrument,
                 job_service=self._jobs,
@@ -109,6 +137,13 @@ class SessionStack:
                 sink=self._sink,
                 commands_topic=self.topics.commands,
                 on_sent=self._observer.note_sent,
+                params_store=self._store,
+            )
+            self._plots = PlotOrchestrator(
+                jobs=self._jobs,
+                data=self._data,
+                plotters=plotters or PlotterRegistry(dim_titles=instrument.dim_titles),
+                clock=clock,
             )
             self._heartbeat = SessionHeartbeat(
                 sink=self._sink,
@@ -122,6 +157,12 @@ class SessionStack:
                 host_name=host_name,
                 process_id=process_id,
             )
+            self._layout = LayoutFollower(
+                store=self._store,
+                instrument=instrument,
+                plots=self._plots,
+                on_layers=self._heartbeat.set_plots_shown,
+            )
             self._pump = MessagePump(
                 source=self._source,
                 topics=self.topics,
@@ -130,10 +171,14 @@ class SessionStack:
                 services=self._services,
                 acks=self._pending,
                 commands=self._observer,
+                config=self._store,
                 session_id=self.session_id,
                 tickers=[
                     Ticker("prune_jobs", self._jobs.prune),
                     Ticker("sync_generations", self._data.sync_generations),
+                    Ticker("seed_layout", self._layout.seed),
+                    Ticker("sync_layout", self._layout.follow),
+                    Ticker("plots", self._plots.tick),
                     Ticker("stop_superseded", self._orchestrator.stop_superseded),
                     Ticker("expire_commands", self._pending.expire),
                     Ticker("expire_observed_commands", self._observer.expire),
@@ -143,6 +188,8 @@ class SessionStack:
                 on_failure=self._on_pump_failure,
                 clock=clock,
             )
+            # The layout appears (and may be seeded) once this marker comes back.
+            self._store.request_sync()
         except BaseException:
             self._close_transport()
             raise
@@ -171,6 +218,16 @@ class SessionStack:
     @property
     def orchestrator(self) -> JobOrchestrator:
         return self._open(self._orchestrator)
+
+    @property
+    def store(self) -> ConfigStore:
+        """The shared configuration (layouts, last-used params) as this session reads it."""
+        return self._open(self._store)
+
+    @property
+    def plots(self) -> PlotOrchestrator:
+        """Every layer's state and plot, computed on the pump thread; pull by version."""
+        return self._open(self._plots)
 
     @property
     def notifications(self) -> NotificationQueue:
@@ -204,6 +261,9 @@ class SessionStack:
             "pending": self._pending.stats(),
             "commands": self._observer.stats(),
             "notifications": self._notifications.stats(),
+            "store": self._store.stats(),
+            "layout": self._layout.stats(),
+            "plots": self._plots.stats(),
             "heartbeats_sent": self._heartbeat.sent,
         }
 

@@ -1,10 +1,11 @@
 """A session's own Kafka client pair, and factories for the real and in-memory brokers.
 
 Each session reads the data, status, responses and commands topics from their high
-watermark with its own consumer (no group, assign() of every partition) and writes commands and its
-heartbeat with its own producer (ARCHITECTURE.md, "The session stack"). The consumer's
-prefetch queue is kept small (``queued_max_kbytes``, 1 MiB) because one worker hosts
-many sessions.
+watermark, and the configuration topic from the beginning
+(:attr:`SessionTopics.start_positions`), with its own consumer (no group, assign() of
+every partition); it writes commands, its heartbeat and configuration documents with its
+own producer (ARCHITECTURE.md, "The session stack"). The consumer's prefetch queue is
+kept small (``queued_max_kbytes``, 1 MiB) because one worker hosts many sessions.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ def kafka_transport_factory(
             group_prefix=SESSION_GROUP_PREFIX,
             queued_max_kbytes=queued_max_kbytes,
             start="end",
+            start_positions=topics.start_positions,
         )
         try:
             producer = Producer.create(settings, client_id=_client_id(session_id))
@@ -72,7 +74,9 @@ def memory_transport_factory(broker: InMemoryBroker) -> TransportFactory:
     """Sessions talk to ``broker`` (tests and in-process demos)."""
 
     def create(*, topics: SessionTopics, session_id: str) -> SessionTransport:
-        consumer = broker.consumer(topics.consumed, start="end")
+        consumer = broker.consumer(
+            topics.consumed, start="end", start_positions=topics.start_positions
+        )
         return SessionTransport(
             source=consumer, sink=broker.producer(client_id=_client_id(session_id))
         )
