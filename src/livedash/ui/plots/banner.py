@@ -1,0 +1,70 @@
+"""The Plots tab's notice when another session overwrote this session's layout edit."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Mapping
+
+import panel as pn
+
+from ...plots.model import GridSet
+from ...store import GRIDS_DOC, Conflict
+from .icons import CHECK
+from .widgets import html as html_pane
+from .widgets import set_if_changed, text_button
+
+GRID_PREFIX = "grid/"
+
+
+def conflict_text(doc: str, conflict: Conflict, gridset: GridSet | None) -> str:
+    """``Your change to grid “Detectors” was overwritten by <writer> at <time> UTC.``"""
+    if doc == GRIDS_DOC:
+        what = "the list of grids"
+    elif doc.startswith(GRID_PREFIX):
+        title = _grid_title(doc.removeprefix(GRID_PREFIX), gridset)
+        what = f"grid “{title}”" if title else "a grid"
+    else:
+        what = doc
+    return f"Your change to {what} was {conflict.message}."
+
+
+class ConflictBanner:
+    """Shows the store's overwrite notices; "OK" dismisses them all."""
+
+    def __init__(self, *, dismiss: Callable[[str], None]) -> None:
+        self._dismiss = dismiss
+        self._shown: dict[str, Conflict] = {}
+        self.text = html_pane(sizing_mode="stretch_width")
+        self.ok_button = text_button("OK", CHECK, width=80)
+        self.ok_button.on_click(lambda _e: self.dismiss())
+        self.panel = pn.Row(
+            self.text, self.ok_button, visible=False, sizing_mode="stretch_width", margin=(4, 8)
+        )
+
+    @property
+    def conflicts(self) -> dict[str, Conflict]:
+        return dict(self._shown)
+
+    def show(self, conflicts: Mapping[str, Conflict], gridset: GridSet | None) -> None:
+        conflicts = dict(conflicts)
+        if conflicts == self._shown:
+            return
+        self._shown = conflicts
+        lines = "".join(
+            f"<div>{html.escape(conflict_text(doc, c, gridset))}</div>"
+            for doc, c in sorted(conflicts.items())
+        )
+        text = f'<div class="ld-banner"><div>{lines}</div></div>' if lines else ""
+        set_if_changed(self.text, "object", text)
+        set_if_changed(self.panel, "visible", bool(lines))
+
+    def dismiss(self) -> None:
+        for doc in list(self._shown):
+            self._dismiss(doc)
+
+
+def _grid_title(suffix: str, gridset: GridSet | None) -> str:
+    for grid in gridset.grids if gridset is not None else ():
+        if str(grid.grid_id) == suffix:
+            return grid.title
+    return ""
