@@ -22,6 +22,7 @@ _COMMANDS = (
     "livedash.backend.command",
     "livedash.inspect.command",
     "livedash.deploy.command",
+    "livedash.worker.command",
 )
 
 

@@ -37,10 +37,10 @@ def configure_logging(level: str = "INFO", fmt: LogFormat = "console") -> None:
     structlog.configure(
         processors=[*shared, structlog.processors.format_exc_info, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=_CurrentStderr()),
         cache_logger_on_first_use=False,
     )
-    handler = logging.StreamHandler(sys.stderr)
+    handler = logging.StreamHandler(_CurrentStderr())
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=[structlog.stdlib.add_logger_name, *shared],
@@ -52,6 +52,20 @@ def configure_logging(level: str = "INFO", fmt: LogFormat = "console") -> None:
     root.setLevel(numeric)
     librdkafka = logging.getLogger("librdkafka")
     librdkafka.filters[:] = [] if numeric <= logging.DEBUG else [RepeatFilter()]
+
+
+class _CurrentStderr:
+    """Writes to whatever ``sys.stderr`` is at the time of writing.
+
+    Binding the stream at configuration time would keep writing to a stream that was
+    since replaced and closed (pytest's capture does this between tests).
+    """
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
 
 
 class RepeatFilter(logging.Filter):

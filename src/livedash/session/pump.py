@@ -35,6 +35,7 @@ tests). One lock guards the counters so :meth:`stats` returns a consistent copy.
 
 from __future__ import annotations
 
+import contextvars
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -144,8 +145,14 @@ class MessagePump:
         self._tick_interval_s = tick_interval_s
         self._last_tick: float | None = None
         self._stop_requested = threading.Event()
+        # The thread runs in a copy of the creator's context, so its log lines carry the
+        # structlog context (worker_id, session_id) bound where the stack was built.
+        context = contextvars.copy_context()
         self._thread = threading.Thread(
-            target=self._run, name=f"session-pump-{session_id[:8]}", daemon=True
+            target=context.run,
+            args=(self._run,),
+            name=f"session-pump-{session_id[:8]}",
+            daemon=True,
         )
         self._started = False
         self._lock = threading.Lock()

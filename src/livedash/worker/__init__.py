@@ -1,0 +1,1 @@
+"""The dashboard worker process: ``livedash serve``, its identity, heartbeat and health."""
