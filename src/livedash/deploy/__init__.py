@@ -1,1 +1,1 @@
-"""Bringing livedash up: the demo launcher (and, later, rendered deployment configuration)."""
+"""Deploying livedash: rendering nginx.conf and supervisord.conf, scaling, draining, the demo."""

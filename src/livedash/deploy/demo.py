@@ -1,124 +1,121 @@
-"""The demo: an embedded broker, the livedata topics and the fake backend, in one command.
+"""``livedash demo``: the whole system on one machine, exactly as it is deployed.
 
-Runs in the foreground until SIGINT or SIGTERM, then stops the fake backend first (so it
-publishes its final ``stopped`` heartbeats while the broker is still there) and the broker
-last. If a child process dies on its own, everything is stopped and the exit code is 1.
+Renders nginx.conf and supervisord.conf with the demo services (embedded broker, topic
+setup, fake backend) into the run directory, then *becomes* ``supervisord -n`` in the
+foreground. supervisord starts everything in priority order and, on Ctrl-C or SIGTERM,
+stops it in reverse: nginx, the workers, the fake backend, the broker last. A terminal's
+Ctrl-C reaches only supervisord (and the announcer): supervisord starts every program in
+its own process group, so no program sees the SIGINT and the order holds.
 """
 
 from __future__ import annotations
 
-import signal
-import subprocess
+import os
+import shutil
+import socket
 import sys
-import threading
 from dataclasses import dataclass
-from types import FrameType
+from pathlib import Path
 
 import structlog
 
-from livedash.broker.tansu import BrokerError, EmbeddedBroker
-from livedash.children import owned_child_kwargs
-from livedash.kafka.admin import ensure_topics
-from livedash.kafka.errors import KafkaLayerError
-from livedash.kafka.settings import KafkaSettings
-from livedash.protocol.topics import livedata_topic_specs
+from . import announce, nginx
+from .render import write_config
+from .settings import SUPERVISORD_FILE, DeploySettings
 
 logger = structlog.get_logger(__name__)
 
-_CHILD_STOP_TIMEOUT_S = 15.0
-_WATCH_INTERVAL_S = 0.5
+# A worker imports Panel and Bokeh (several seconds on a busy machine); the broker, the
+# topics and the fake backend start in parallel with it.
+_ANNOUNCE_TIMEOUT_S = 180.0
+
+
+class DemoError(RuntimeError):
+    """The demo cannot start; the message says why and what to do."""
 
 
 @dataclass(frozen=True)
 class DemoOptions:
-    instrument: str = "dummy"
+    workers: int = 2
+    port: int = 8080
     kafka_port: int = 9092
-    external_bootstrap: str | None = None
-    update_interval_s: float = 1.0
-    log_level: str = "INFO"
+    base_port: int = 5100
+    run_dir: Path = Path("run")
+    instrument: str = "dummy"
+
+
+def demo_settings(options: DemoOptions) -> DeploySettings:
+    """Deployment settings of the demo: everything on loopback, run dir absolute."""
+    return DeploySettings(
+        workers=options.workers,
+        port=options.port,
+        listen_address="127.0.0.1",
+        public_host="127.0.0.1",
+        kafka_bootstrap=f"127.0.0.1:{options.kafka_port}",
+        instrument=options.instrument,
+        base_port=options.base_port,
+        run_dir=str(options.run_dir.resolve()),
+        with_demo_services=True,
+        livedash_command=_livedash_command(),
+        nginx_command=_nginx_binary(),
+    )
 
 
 def run_demo(options: DemoOptions) -> int:
-    """Bring the demo up, wait for a stop signal, bring it down; the process exit code."""
-    stop = threading.Event()
-
-    def on_signal(signum: int, _frame: FrameType | None) -> None:
-        logger.info("demo stopping", signal=signal.Signals(signum).name)
-        stop.set()
-
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-    broker: EmbeddedBroker | None = None
-    backend: subprocess.Popen[bytes] | None = None
+    """Prepare the run directory and exec supervisord; returns only on failure (exit code)."""
     try:
-        if options.external_bootstrap is None:
-            broker = EmbeddedBroker(port=options.kafka_port)
-            broker.start()
-            broker.wait_ready(timeout_s=30.0)
-            bootstrap = broker.bootstrap
-        else:
-            bootstrap = options.external_bootstrap
-        created = ensure_topics(
-            KafkaSettings(bootstrap=bootstrap), livedata_topic_specs(options.instrument)
-        )
-        logger.info("topics ready", instrument=options.instrument, created=created)
-        backend = subprocess.Popen(  # noqa: S603 - fixed argument list, our own interpreter
-            _backend_command(options, bootstrap), **owned_child_kwargs()
-        )
-        _announce(options, bootstrap)
-        return _watch(stop, broker, backend)
-    except (BrokerError, KafkaLayerError) as err:
-        logger.error("demo failed to start", error=str(err))
+        settings = demo_settings(options)
+        _check_ports_free(settings)
+        run_dir = options.run_dir.resolve()
+        write_config(settings, run_dir)
+        nginx.check_config(settings, run_dir)
+    except (DemoError, ValueError, nginx.NginxError) as exc:
+        logger.error("demo failed to start", error=str(exc))
         return 1
-    finally:
-        _stop_child(backend)
-        if broker is not None:
-            broker.stop()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-
-
-def _backend_command(options: DemoOptions, bootstrap: str) -> list[str]:
-    return [
-        sys.executable, "-m", "livedash", "--log-level", options.log_level,
-        "fake-backend", "--instrument", options.instrument, "--kafka-bootstrap", bootstrap,
-        "--update-interval", str(options.update_interval_s),
-    ]  # fmt: skip
-
-
-def _watch(
-    stop: threading.Event, broker: EmbeddedBroker | None, backend: subprocess.Popen[bytes]
-) -> int:
-    while not stop.wait(_WATCH_INTERVAL_S):
-        if backend.poll() is not None:
-            logger.error("fake backend exited", returncode=backend.returncode)
-            return 1
-        if broker is not None and not broker.running:
-            logger.error("broker exited", returncode=broker.returncode)
-            return 1
-    return 0
-
-
-def _stop_child(process: subprocess.Popen[bytes] | None) -> None:
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=_CHILD_STOP_TIMEOUT_S)
-    except subprocess.TimeoutExpired:
-        logger.warning("fake backend ignored SIGTERM; killing it", pid=process.pid)
-        process.kill()
-        process.wait()
-
-
-def _announce(options: DemoOptions, bootstrap: str) -> None:
-    lines = [
-        "",
-        f"livedash demo is up: Kafka at {bootstrap}, instrument {options.instrument!r}.",
-        "Watch it from another terminal, for example:",
-        f"  livedash inspect --kafka-bootstrap {bootstrap} --instrument {options.instrument}"
-        " --kind heartbeat",
-        "Press Ctrl-C to stop.",
-        "",
-    ]
-    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.write(
+        f"livedash demo: {options.workers} worker(s), nginx on port {options.port}, "
+        f"broker on port {options.kafka_port}; configuration and logs in {run_dir}\n"
+    )
     sys.stdout.flush()
+    announce.spawn_detached(settings, timeout_s=_ANNOUNCE_TIMEOUT_S)
+    command = [*_supervisord_command(), "-n", "-c", str(run_dir / SUPERVISORD_FILE)]
+    os.execv(command[0], command)  # noqa: S606 -- our own argument list, by design
+    return 1  # pragma: no cover -- execv does not return
+
+
+def _check_ports_free(settings: DeploySettings) -> None:
+    """Fail before starting anything if a port the demo needs is taken."""
+    wanted = {"nginx": settings.port, "broker": settings.broker_port or 0}
+    wanted.update({f"worker {i}": port for i, port in enumerate(settings.worker_ports())})
+    for owner, port in wanted.items():
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            # Connections of a previous run in TIME_WAIT do not make a port busy.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError as exc:
+                raise DemoError(
+                    f"port {port} for the {owner} is taken ({exc.strerror}); is another "
+                    "demo running? Choose other ports with --port, --kafka-port, --base-port"
+                ) from exc
+
+
+def _livedash_command() -> str:
+    """This installation's ``livedash``, so supervisord needs no PATH set up."""
+    script = Path(sys.executable).with_name("livedash")
+    return str(script) if script.exists() else f"{sys.executable} -m livedash"
+
+
+def _supervisord_command() -> list[str]:
+    script = Path(sys.executable).with_name("supervisord")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "supervisor.supervisord"]
+
+
+def _nginx_binary() -> str:
+    # Debian installs nginx in /usr/sbin, which is not on an ordinary user's PATH.
+    found = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
+    if found is None:
+        raise DemoError(
+            "nginx is not installed: run scripts/bootstrap nginx (or apt install nginx)"
+        )
+    return found
