@@ -38,3 +38,12 @@ def test_series_needs_a_datetime_time_axis() -> None:
     assert not is_series(image())
     plain = sc.DataArray(sc.arange("time", 3.0), coords={"time": sc.arange("time", 3)})
     assert not is_series(plain)
+
+
+def test_the_appended_history_keeps_the_name_of_the_newest_message():
+    old, new = series(0, 3), series(3, 2)
+    new.name = "Update"
+
+    merged, _ = append_series(old, new)
+
+    assert merged.name == "Update"

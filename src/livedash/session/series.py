@@ -50,6 +50,9 @@ def append_series(
     else:
         try:
             combined = sc.concat([history, new], SERIES_DIM)
+            # concat drops the name; the newest message's name (the output's title) is
+            # what the plot labels the series with.
+            combined.name = new.name
         except _INCOMPATIBLE:
             combined, restarted = new, True
     if combined.sizes[SERIES_DIM] > max_points:

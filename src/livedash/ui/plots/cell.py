@@ -10,6 +10,10 @@ line above it.
 versions changed; otherwise it sets only the Panel parameters whose value differs, and
 swaps the plot pane only when the cell plot was rebuilt.
 
+Stable hooks for browser tests and tools: the cell's outer column has the CSS classes
+``ld-cell`` and ``ld-cell-<cell_id>``; each layer title in its header carries
+``data-layer-id`` and ``data-layer-state`` (:func:`~.placeholders.header_html`).
+
 Concurrency: built, refreshed and clicked on the session's UI thread.
 """
 
@@ -115,6 +119,8 @@ class CellView:
             sizing_mode="stretch_both",
             margin=4,
             styles=CELL_STYLES,
+            # Stable hooks for tests and tools: every cell, and this cell by id.
+            css_classes=["ld-cell", f"ld-cell-{cell.cell_id}"],
         )
 
     @property
@@ -169,7 +175,10 @@ class CellView:
         ]
         has_plot = self.plot.panel is not None
         states = [None if v is None else v.state for v in mine]
-        set_if_changed(self.header, "object", header_html(list(zip(titles, states, strict=True))))
+        header = header_html(
+            list(zip(titles, states, strict=True)), layer_ids=[la.layer_id for la in layers]
+        )
+        set_if_changed(self.header, "object", header)
         set_if_changed(self.placeholder, "object", "" if has_plot else placeholder_html(waiting))
         set_if_changed(self.placeholder, "visible", not has_plot)
         set_if_changed(self.plot_holder, "visible", has_plot)

@@ -17,6 +17,7 @@ ERROR              the backend's (or the plotter's) error text
 from __future__ import annotations
 
 import html
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -97,18 +98,33 @@ def notes_html(messages: Sequence[tuple[str, LayerMessage]]) -> str:
     )
 
 
-def header_html(titles: Sequence[tuple[str, LayerState | None]]) -> str:
+def header_html(
+    titles: Sequence[tuple[str, LayerState | None]],
+    *,
+    layer_ids: Sequence[uuid.UUID] | None = None,
+) -> str:
     """The cell's title bar: the layer titles, each with a badge while it waits or has
-    an error (a stopped layer's badge is over its plot)."""
+    an error (a stopped layer's badge is over its plot).
+
+    Each title carries stable hooks for tests and tools: ``data-layer-state`` (the
+    state's value, ``none`` before the first view) and, given ``layer_ids``,
+    ``data-layer-id``. They change only with the state, never with the data.
+    """
     if not titles:
         return f'<div class="ld-cell-title ld-muted">{EMPTY_CELL}</div>'
+    ids: Sequence[uuid.UUID | None] = layer_ids if layer_ids is not None else [None] * len(titles)
     parts = []
-    for title, state in titles:
+    for (title, state), layer_id in zip(titles, ids, strict=True):
         badge = ""
         if state is not None and state not in (LayerState.READY, LayerState.STOPPED):
             label = state.value.replace("_", " ")
             badge = f' <span class="ld-state ld-state-{state.value}">{_e(label)}</span>'
-        parts.append(f'<span class="ld-layer-title" title="{_e(title)}">{_e(title)}</span>{badge}')
+        hooks = f' data-layer-state="{"none" if state is None else state.value}"'
+        if layer_id is not None:
+            hooks += f' data-layer-id="{layer_id}"'
+        parts.append(
+            f'<span class="ld-layer-title" title="{_e(title)}"{hooks}>{_e(title)}</span>{badge}'
+        )
     return '<div class="ld-cell-title">' + '<span class="ld-sep"> + </span>'.join(parts) + "</div>"
 
 

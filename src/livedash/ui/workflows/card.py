@@ -117,6 +117,8 @@ class WorkflowCard:
             collapsible=False,
             width=CARD_WIDTH,
             margin=(6, 8),
+            # Stable hooks for the browser tests: every card, and this workflow's card.
+            css_classes=["ld-workflow-card", f"ld-workflow-{spec.id.name}"],
         )
         self.refresh(force=True)
 
