@@ -201,9 +201,7 @@ def test_a_timeseries_has_a_datetime_axis_and_new_samples(tab, live) -> None:
     figure = shown[-1].figure
     assert figure.x_type == "DatetimeAxis"
     assert figure.x_label == "Time (UTC)"
-    # The unit, not the name: see test_a_redrawn_timeseries_keeps_its_value_label.
-    assert figure.y_label is not None
-    assert figure.y_label.endswith(" [mm]")
+    assert figure.y_label == "Update [mm]"
     times = [plots.figure.column("Line", "t") for plots in shown]
     assert times[0]["max"] < times[1]["max"] < times[2]["max"]
     assert times[0]["len"] < times[2]["len"]

@@ -1,0 +1,327 @@
+"""The embedded broker restarted under open tabs, and the operator's way back.
+
+The package's demo (two workers, nginx, the embedded broker, the fake backend) with a
+workflow running; tabs on both workers (short 2, long 6) show its plot updating once a
+second. First the topics are given the offsets of a demo that has been up for about
+ten minutes (``BALLAST`` valid messages that no tab shows on the data and status topics;
+a fresh demo's offsets are so small that they hide what follows). Then the operator's
+steps after the broker went down (docs/RELIABILITY.md):
+
+1. ``supervisorctl stop broker`` / ``start broker``: Tansu keeps everything in memory,
+   so it comes back empty;
+2. ``supervisorctl start topics``: re-creates the livedata topics (the one-shot program
+   does not rerun by itself). The broker is *back* when every topic exists again.
+
+Observed for ``RESUME_WITHIN_S`` (15 s) from then:
+
+- no worker restarted (same pids) and every tab is still connected;
+- every session resumes: its heartbeats arrive again, it still counts the workflow as
+  running (what its card shows as ACTIVE), and its plot receives new results. This
+  fails today (``xfail``, strict): the sessions' consumers keep their old offsets, which
+  the re-created topics have not reached, and Tansu answers a fetch beyond a partition's
+  end with no records instead of OFFSET_OUT_OF_RANGE, so the consumer never resets; the
+  sessions hear nothing until the new topics grow past the old offsets, and then miss
+  everything before them (docs/RELIABILITY.md, "Broker restart").
+- the recovery that works today: restart the fake backend (its command consumer is
+  stuck the same way) and reload the tabs; a reloaded tab is Live, and once the
+  workflow is started again its plot updates.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytest
+import scipp as sc
+from playwright.sync_api import Browser
+
+from livedash.kafka.admin import missing_topics
+from livedash.kafka.consumer import AssignedConsumer
+from livedash.kafka.producer import Producer
+from livedash.protocol.errors import DecodeError
+from livedash.protocol.ids import JobId, ResultKey, WorkflowId
+from livedash.protocol.results import encode_result, peek_result_key
+from livedash.protocol.status import ServiceState, ServiceStatus, encode_service_status
+from livedash.protocol.topics import livedata_topic_specs
+from livedash.session.topics import SessionTopics
+from tests.deploy.deployment import DemoRun
+from tests.helpers import wait_until
+
+from .demo import (
+    INSTRUMENT,
+    LIVE_WORKFLOW,
+    kafka_settings,
+    program_pid,
+    start_workflow,
+    supervisorctl,
+    wait_all_healthy,
+    wait_no_sessions,
+)
+from .heartbeats import HeartbeatLog
+from .report import report
+from .scale import sizes
+from .tabs import Tab, open_tabs
+
+pytestmark = pytest.mark.integration
+
+BALLAST = 2_000
+RESUME_WITHIN_S = 15.0
+UNSHOWN = WorkflowId(instrument=INSTRUMENT, name="monitor_histogram", version=1)
+
+
+@dataclass
+class Restart:
+    """What happened around one broker restart (filled by the ``restarted`` fixture)."""
+
+    demo: DemoRun
+    tabs: list[Tab]
+    worker_pids: list[int]
+    backend_pid: int
+    stopped_s: float = 0.0  # supervisorctl stop broker took this long
+    back_at: float = 0.0  # epoch s when every topic existed again
+    worker_pids_after: list[int] = field(default_factory=list)
+    connected_after: list[bool] = field(default_factory=list)
+    heartbeats_after: dict[str, float] = field(default_factory=dict)  # session -> delay
+    running_after: dict[str, int] = field(default_factory=dict)  # session -> workflows
+    published_after: float | None = None  # the backend's first result after the return
+    results_after: list[float | None] = field(default_factory=list)  # tab -> delay
+    backend_restarted: bool = False
+
+
+def produce_ballast(demo: DemoRun) -> None:
+    """``BALLAST`` messages each on data and status that no session shows or follows."""
+    topics = SessionTopics.for_instrument(INSTRUMENT)
+    key = ResultKey(
+        workflow_id=UNSHOWN,
+        job_id=JobId(source_name="monitor1", job_number=uuid.uuid4()),
+        output_name="current",
+    )
+    result = encode_result(
+        key, sc.DataArray(sc.ones(dims=["x"], shape=[4], unit="counts")), timestamp_ns=1
+    )
+    heartbeat = encode_service_status(
+        ServiceStatus(
+            instrument=INSTRUMENT,
+            service_name="ballast",
+            worker_id=str(uuid.uuid4()),
+            state=ServiceState.RUNNING,
+            started_at=1,
+            active_job_count=0,
+        ),
+        host_name="test",
+        process_id=1,
+    )
+    producer = Producer.create(kafka_settings(demo), client_id="reliability-ballast")
+    try:
+        for _ in range(BALLAST):
+            producer.produce(topics.data, result)
+            producer.produce(topics.status, heartbeat)
+        assert producer.flush(60.0) == 0
+    finally:
+        producer.close()
+
+
+def restart_broker(demo: DemoRun) -> float:
+    """The operator's steps 1 and 2; how long stopping the broker took."""
+    started = time.monotonic()
+    supervisorctl(demo, "stop", "broker")
+    stopped_s = time.monotonic() - started
+    supervisorctl(demo, "start", "broker")
+    supervisorctl(demo, "start", "topics")
+    names = [spec.name for spec in livedata_topic_specs(INSTRUMENT)]
+    wait_until(
+        lambda: not missing_topics(kafka_settings(demo), names),
+        60,
+        0.1,
+        message="the topics were not re-created",
+    )
+    return stopped_s
+
+
+def sessions_of(log: HeartbeatLog, worker_ids: list[str], count: int) -> set[str] | None:
+    """The running sessions of the workers, once there are ``count`` of them."""
+    found: set[str] = set().union(*(log.sessions_of(w) for w in worker_ids))
+    return found if len(found) == count else None
+
+
+def first_after(times: list[float], moment: float) -> float | None:
+    later = [t - moment for t in times if t >= moment]
+    return min(later) if later else None
+
+
+class ResultWatcher:
+    """Results of the live workflow on the data topic, read by a consumer created after
+    the broker's return (so it starts at the new topic's end)."""
+
+    def __init__(self, demo: DemoRun) -> None:
+        self._consumer = AssignedConsumer.create(
+            kafka_settings(demo),
+            topics=[SessionTopics.for_instrument(INSTRUMENT).data],
+            group_prefix="test_reliability_results",
+        )
+        self.first_at: float | None = None
+
+    def poll(self) -> None:
+        for message in self._consumer.poll_batch(max_messages=500, timeout_s=0.02):
+            try:
+                key = peek_result_key(message.value)
+            except DecodeError:
+                continue
+            if key.workflow_id == LIVE_WORKFLOW and self.first_at is None:
+                self.first_at = time.time()
+
+    def close(self) -> None:
+        self._consumer.close()
+
+
+def observe(
+    restart: Restart, watcher: HeartbeatLog, results: ResultWatcher, sessions: set[str]
+) -> None:
+    """Wait until everything resumed or ``RESUME_WITHIN_S`` passed; record what did."""
+    back = restart.back_at
+
+    def resumed() -> bool:
+        watcher.poll()
+        results.poll()
+        if results.first_at is not None:
+            restart.published_after = results.first_at - back
+        for session in sessions:
+            beats = watcher.beats_between(session, back, back + 3600)
+            if beats and session not in restart.heartbeats_after:
+                restart.heartbeats_after[session] = beats[0] - back
+                restart.running_after[session] = watcher.last(session).active_job_count  # type: ignore[union-attr]
+        restart.results_after = [first_after(t.data_updates(), back) for t in restart.tabs]
+        return len(restart.heartbeats_after) == len(sessions) and all(
+            delay is not None for delay in restart.results_after
+        )
+
+    try:
+        wait_until(resumed, RESUME_WITHIN_S + max(0.0, back - time.time()), 0.2)
+    except AssertionError:
+        pass  # the tests below say what did not resume
+    restart.worker_pids_after = [int(h.document["pid"]) for h in restart.demo.health_all(2)]
+    restart.connected_after = [t.live for t in restart.tabs]
+    restart.backend_restarted = program_pid(restart.demo, "fake-backend") != restart.backend_pid
+
+
+@pytest.fixture(scope="module", params=sizes(2, 6))
+def restarted(
+    request: pytest.FixtureRequest, live_demo: DemoRun, browser: Browser
+) -> Iterator[Restart]:
+    """The restart and what was observed; the last test of the module recovers the demo."""
+    demo = live_demo
+    wait_all_healthy(demo)
+    wait_no_sessions(demo)
+    context = browser.new_context()
+    watcher: HeartbeatLog | None = None
+    try:
+        tabs = open_tabs(context, [f"{demo.url}/w/{i % 2}/" for i in range(request.param)])
+        since = time.time()
+        for tab in tabs:
+            tab.record_updates()
+        for tab in tabs:
+            wait_until(lambda t=tab: first_after(t.data_updates(), since), 60, 0.2)
+        before = HeartbeatLog(kafka_settings(demo), INSTRUMENT)
+        worker_ids = [h.document["worker_id"] for h in demo.health_all(2)]
+        sessions: set[str] = before.wait_for(  # type: ignore[assignment]
+            lambda log: sessions_of(log, worker_ids, len(tabs)),
+            30,
+            "not every tab's session heartbeats",
+        )
+        before.close()
+        produce_ballast(demo)
+        restart = Restart(
+            demo=demo,
+            tabs=tabs,
+            worker_pids=[int(h.document["pid"]) for h in demo.health_all(2)],
+            backend_pid=program_pid(demo, "fake-backend"),
+        )
+        restart.stopped_s = restart_broker(demo)
+        restart.back_at = time.time()
+        watcher = HeartbeatLog(kafka_settings(demo), INSTRUMENT)
+        results = ResultWatcher(demo)
+        try:
+            observe(restart, watcher, results, sessions)
+        finally:
+            results.close()
+        report(
+            "broker_restart",
+            tabs=len(tabs),
+            ballast=BALLAST,
+            broker_stop_s=round(restart.stopped_s, 1),
+            worker_pids_same=restart.worker_pids_after == restart.worker_pids,
+            backend_restarted=restart.backend_restarted,
+            backend_result_after_s=None
+            if restart.published_after is None
+            else round(restart.published_after, 1),
+            heartbeat_after_s=sorted(round(d, 1) for d in restart.heartbeats_after.values()),
+            running_workflows_after=sorted(restart.running_after.values()),
+            first_result_after_s=[
+                None if d is None else round(d, 1) for d in restart.results_after
+            ],
+        )
+        yield restart
+    finally:
+        if watcher is not None:
+            watcher.close()
+        context.close()
+
+
+def test_a_broker_restart_crashes_no_worker_and_drops_no_tab(restarted: Restart) -> None:
+    assert restarted.worker_pids_after == restarted.worker_pids
+    assert all(restarted.connected_after)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="after the in-memory broker comes back empty, sessions' consumers stay at offsets "
+    "the re-created topics have not reached (Tansu answers no OFFSET_OUT_OF_RANGE), and the "
+    "fake backend may exit on the missing topics and lose its jobs; docs/RELIABILITY.md, "
+    "Broker restart",
+)
+def test_every_session_resumes_within_15_s_of_the_brokers_return(restarted: Restart) -> None:
+    heartbeats = restarted.heartbeats_after
+    assert len(heartbeats) == len(restarted.tabs), f"sessions heartbeating again: {heartbeats}"
+    assert all(delay <= RESUME_WITHIN_S for delay in heartbeats.values()), heartbeats
+    # What each session's card shows: the workflow still counts as running (ACTIVE).
+    assert all(count >= 1 for count in restarted.running_after.values()), restarted.running_after
+    assert restarted.published_after is not None, (
+        f"the backend published no result after the broker's return "
+        f"(it restarted: {restarted.backend_restarted}, and lost its jobs)"
+    )
+    results = restarted.results_after
+    assert all(d is not None and d <= RESUME_WITHIN_S for d in results), (
+        f"the backend published again {restarted.published_after:.1f} s after the broker's "
+        f"return; seconds to each tab's first new result: {results}"
+    )
+
+
+def test_restarting_the_backend_and_reloading_the_tabs_recovers(restarted: Restart) -> None:
+    """The operator's step 3 (and the users'): this also leaves the demo as it was."""
+    demo = restarted.demo
+    supervisorctl(demo, "restart", "fake-backend")
+    reload_s = [tab.reload() for tab in restarted.tabs]
+    start_workflow(demo)
+    since = time.time()
+    for tab in restarted.tabs:
+        tab.record_updates()
+    for tab in restarted.tabs:
+        wait_until(
+            lambda t=tab: first_after(t.data_updates(), since),
+            60,
+            0.2,
+            message=f"reloaded tab on worker {tab.worker} shows no new results",
+        )
+    report(
+        "broker_restart.recovery",
+        tabs=len(restarted.tabs),
+        reload_live_s=[round(s, 1) for s in reload_s],
+        first_result_after_restart_s=[
+            round(first_after(t.data_updates(), since) or 0, 1) for t in restarted.tabs
+        ],
+    )
+    assert all(tab.live for tab in restarted.tabs)

@@ -1,0 +1,131 @@
+"""Tab churn: open and close many tabs over two workers behind nginx; nothing leaks.
+
+The demo runs two workers, the embedded broker and the fake backend with a workflow
+running, so every tab shows a plot that updates once a second. Tabs are opened through
+nginx's entry point (round robin over the workers) in waves of ``WAVE``, each tab is
+waited for until it is Live, then the wave is closed. 30 tabs (long: 200).
+
+Baseline: measured after a warm-up wave (the first sessions import and cache what every
+later session uses, and grow the worker's heap to what ``WAVE`` concurrent sessions
+need). Afterwards, on every worker:
+
+- ``/health`` reports 0 sessions, and the same pid (no worker restarted);
+- librdkafka threads exactly as at the baseline (every session's consumer and producer
+  run 3 or more of their own: a leaked client shows at once);
+- OS threads at most the baseline plus the session executor's idle threads that can
+  still be started (up to ``SESSION_EXECUTOR_THREADS``, kept for reuse, not leaked);
+- file descriptors at most ``FD_SLACK`` above the baseline: a leaked session holds at
+  least its two broker sockets, its websocket and librdkafka's wake-up pipes; the
+  slack covers the /health requests of this test and nginx connections being closed;
+- established connections to the broker exactly as at the baseline;
+- resident memory within 10 % of the baseline.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext
+
+from livedash.worker.serve import SESSION_EXECUTOR_THREADS
+from tests.deploy.deployment import DemoRun
+from tests.helpers import wait_until
+
+from .demo import wait_no_sessions
+from .probes import ProcessSample, measure
+from .report import report
+from .scale import sizes
+from .tabs import open_tabs
+
+pytestmark = pytest.mark.integration
+
+WAVE = 5
+FD_SLACK = 3
+RSS_GROWTH = 0.10
+
+
+def churn(context: BrowserContext, demo: DemoRun, count: int) -> list[dict[str, float]]:
+    """Open ``count`` tabs at the entry point in waves; per wave, what it cost."""
+    waves = []
+    for start in range(0, count, WAVE):
+        started = time.monotonic()
+        tabs = open_tabs(context, [f"{demo.url}/"] * min(WAVE, count - start))
+        live_s = time.monotonic() - started
+        spread = [sum(t.worker == i for t in tabs) for i in range(2)]
+        for tab in tabs:
+            tab.close()
+        waves.append({"live_s": round(live_s, 1), "spread": spread})
+    return waves
+
+
+def samples(demo: DemoRun) -> list[ProcessSample]:
+    return [measure(int(h.document["pid"]), demo.kafka_port) for h in demo.health_all(2)]
+
+
+def leaks(baseline: list[ProcessSample], now: list[ProcessSample]) -> list[str]:
+    """What differs beyond the tolerances of the module docstring (empty: nothing)."""
+    found = []
+    for index, (before, after) in enumerate(zip(baseline, now, strict=True)):
+        checks = {
+            "pid": after.pid == before.pid,
+            "kafka_threads": after.kafka_threads == before.kafka_threads,
+            "threads": after.threads <= before.threads + SESSION_EXECUTOR_THREADS,
+            "fds": after.fds <= before.fds + FD_SLACK,
+            "broker_connections": after.broker_connections == before.broker_connections,
+            "rss": after.rss_bytes <= before.rss_bytes * (1 + RSS_GROWTH),
+        }
+        found += [
+            f"worker {index} {name}: {before.brief()} -> {after.brief()}"
+            for name, ok in checks.items()
+            if not ok
+        ]
+    return found
+
+
+@pytest.mark.parametrize("tab_count", sizes(30, 200))
+def test_opening_and_closing_tabs_leaks_no_session_thread_socket_or_memory(
+    tab_count: int, quiet_demo: DemoRun, browser: Browser
+) -> None:
+    demo = quiet_demo
+    context = browser.new_context()
+    try:
+        churn(context, demo, WAVE)
+        wait_no_sessions(demo)
+        baseline = samples(demo)
+        started = time.monotonic()
+        waves = churn(context, demo, tab_count)
+        churn_s = time.monotonic() - started
+        drain_s = wait_no_sessions(demo)
+        last: list[list[str]] = []
+
+        def back_to_baseline() -> bool:
+            last.append(leaks(baseline, samples(demo)))
+            return not last[-1]
+
+        try:
+            wait_until(back_to_baseline, 60, 0.5)
+        except AssertionError:
+            raise AssertionError(
+                "still differs from the baseline: " + "; ".join(last[-1])
+            ) from None
+        after = samples(demo)
+        report(
+            "churn",
+            tabs=tab_count,
+            wave=WAVE,
+            churn_s=round(churn_s, 1),
+            last_close_to_no_sessions_s=round(drain_s, 1),
+            slowest_wave_live_s=max(w["live_s"] for w in waves),
+            tabs_per_worker=[sum(w["spread"][i] for w in waves) for i in range(2)],
+            baseline=[s.brief() for s in baseline],
+            after=[s.brief() for s in after],
+            rss_growth_pct=[
+                round(100 * (a.rss_bytes / b.rss_bytes - 1), 1)
+                for b, a in zip(baseline, after, strict=True)
+            ],
+        )
+        # Both workers had their share of the churn (nginx's round robin).
+        assert all(sum(w["spread"][i] for w in waves) > 0 for i in range(2))
+    finally:
+        context.close()
