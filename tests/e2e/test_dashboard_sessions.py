@@ -95,7 +95,7 @@ def steady(measure, timeout_s: float = GENEROUS_S, for_s: float = 1.0) -> int:
             last.update(value=value, since=time.monotonic())
         return time.monotonic() - last["since"] >= for_s
 
-    wait_until(unchanged, timeout_s, interval_s=0.1, message=f"never steady: {last}")
+    wait_until(unchanged, timeout_s, interval_s=0.1, message="the value never held still")
     return last["value"]
 
 
