@@ -49,6 +49,7 @@ class TabRecord:
     html_ms: float | None = None  # the page's HTML fully received
     doc_ms: float | None = None  # the Bokeh document existed in the page
     patch_ms: list[float] = field(default_factory=list)  # PATCH-DOC arrivals (client mode)
+    lost_ms: float | None = None  # the server closed the connection (before we closed it)
 
 
 def patch_rate_hz(
@@ -146,6 +147,7 @@ class UpdateStats:
     draws: int = 0
     unmatched: int = 0
     freezes: int = 0
+    per_tab: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -162,6 +164,7 @@ class UpdateStats:
             "draws": self.draws,
             "unmatched": self.unmatched,
             "freezes": self.freezes,
+            "per_tab": self.per_tab,
         }
 
 
@@ -176,6 +179,14 @@ def update_stats(
     stats = UpdateStats()
     for record in records:
         assigned = assign_sources(record, published)
+        tab = {
+            "tab": record.tab,
+            "worker": record.worker,
+            "sources": len(record.sources),
+            "rate_hz": {},
+            "max_gap_s": {},
+        }
+        stats.per_tab.append(tab)
         by_plot: dict[str, list[tuple[float, float, float]]] = defaultdict(list)
         for source, applied, painted, fp in record.draws:
             plot = assigned.get(source)
@@ -203,9 +214,12 @@ def update_stats(
             }
             stats.expected += len(expected)
             stats.missed += len(expected - drawn)
-            stats.rates_hz.append(len(draws) / ((end - start) / 1000.0))
+            rate = len(draws) / ((end - start) / 1000.0)
+            stats.rates_hz.append(rate)
             times = [start, *(painted for _a, painted, _f in draws), end]
             gap = max(b - a for a, b in itertools.pairwise(times)) / 1000.0
             stats.max_gaps_s.append(gap)
+            tab["rate_hz"][plot.name] = round(rate, 3)
+            tab["max_gap_s"][plot.name] = round(gap, 2)
             stats.freezes += gap > FREEZE_GAP_S
     return stats

@@ -129,6 +129,8 @@ class Tabs:
                 record.html_ms = probe["nav"]["response_end_ms"]
             if probe["errors"]:
                 record.error = "; ".join(probe["errors"])
+            if probe.get("lost_ms") and not record.lost_ms:
+                record.lost_ms = probe["lost_ms"]
 
         await asyncio.gather(*(read(i, p) for i, p in enumerate(self._pages)))
 

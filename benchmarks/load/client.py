@@ -83,6 +83,11 @@ def _with_origin(origin: str) -> None:
     connection.HTTPRequest = functools.partial(base, headers={"Origin": f"http://{origin}"})  # type: ignore[misc]
 
 
+def _is_colour_limit(event: object) -> bool:
+    """A colour mapper's limits: they change with every image update, nothing to scan."""
+    return isinstance(event, ModelChangedEvent) and event.attr in ("low", "high")
+
+
 class ClientTab:
     """One held session and what it received."""
 
@@ -104,18 +109,21 @@ class ClientTab:
     def _on_change(self, event: object) -> None:
         record = self.record
         model = getattr(event, "model", None)
-        if isinstance(model, ColumnDataSource) and model.id in record.sources:
-            kind = record.sources[model.id]["kind"]
-            fp = None
-            if isinstance(event, ModelChangedEvent) and event.attr == "data":
-                fp = fingerprint(kind, dict(model.data))
-            elif isinstance(event, ColumnsStreamedEvent):
-                fp = fingerprint(kind, dict(event.data))
-            if fp is not None:
-                now = _now_ms()
-                record.draws.append((model.id, now, now, fp))
-        if len(record.firsts) < len(PLOTS):
+        streamed = isinstance(event, ColumnsStreamedEvent)
+        replaced = isinstance(event, ModelChangedEvent) and event.attr == "data"
+        if not (streamed or replaced):
+            if not isinstance(model, ColumnDataSource) and not _is_colour_limit(event):
+                self._scan()  # anything else may have added a plot (page body, rebuild)
+            return
+        if not isinstance(model, ColumnDataSource) or model.id not in record.sources:
             self._scan()
+            return
+        kind = record.sources[model.id]["kind"]
+        data = event.data if streamed else model.data  # type: ignore[attr-defined]
+        fp = fingerprint(kind, dict(data))
+        if fp is not None:
+            now = _now_ms()
+            record.draws.append((model.id, now, now, fp))
 
     def _scan(self) -> None:
         record = self.record
@@ -189,6 +197,8 @@ class ClientTabs:
         while True:
             message = await conn._pop_message()
             if message is None:
+                if not tab.closed:  # not closed by us: the server ended the session
+                    tab.record.lost_ms = _now_ms()
                 tab.closed = True
                 return
             if message.msgtype == "PATCH-DOC":

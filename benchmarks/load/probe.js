@@ -3,7 +3,8 @@
 //
 // - first draw: the first time a plot's data source holds data *and* a view renders
 //   it (its glyph renderer has a view), timed after the next two animation frames,
-//   i.e. after the browser painted it;
+//   i.e. after the browser painted it; a source that appears later (a rebuilt plot)
+//   gets its own first draw;
 // - updates: every server change of a data source ("data" replaced, or columns
 //   streamed), timed the same way.
 //
@@ -19,7 +20,7 @@
   if (window.__ldProbe) { return }
   const P = window.__ldProbe = {
     installed_ms: Date.now(), sources: {}, firsts: {}, draws: [], errors: [], docs: 0,
-    doc_ms: null, nav: null,
+    doc_ms: null, nav: null, lost_ms: null,
   }
   const hooked = new WeakSet()
   const get = (data, k) => (data == null ? undefined : (data instanceof Map ? data.get(k) : data[k]))
@@ -84,20 +85,19 @@
   const onChange = (doc) => (event) => {
     try {
       const model = event.model
-      if (model && P.sources[model.id] !== undefined) {
+      const isData = event.kind === "ColumnsStreamed" ||
+        (event.kind === "ModelChanged" && event.attr === "data")
+      if (isData && model && P.sources[model.id] !== undefined) {
         const kind = P.sources[model.id].kind
-        let fp = null
-        if (event.kind === "ModelChanged" && event.attr === "data") {
-          fp = fingerprint(kind, model.data)
-        } else if (event.kind === "ColumnsStreamed") {
-          fp = fingerprint(kind, event.data)
-        }
+        const fp = fingerprint(kind, event.kind === "ColumnsStreamed" ? event.data : model.data)
         if (fp !== null) {
           const seen = Date.now()
           painted((t) => { P.draws.push([model.id, seen, t, fp]) })
         }
+      } else if (!isData || model === undefined || P.sources[model.id] === undefined) {
+        // Anything else may have added a plot (a new page body, a rebuilt presenter).
+        queueScan(doc)
       }
-      if (Object.keys(P.firsts).length < 4) { queueScan(doc) }
     } catch (err) {
       if (P.errors.length < 20) { P.errors.push(String(err)) }
     }
@@ -117,6 +117,7 @@
         }
       }
       doc.on_change(onChange(doc), false)
+      doc.on_event("connection_lost", () => { if (P.lost_ms === null) { P.lost_ms = Date.now() } })
       queueScan(doc)
     }
   }
@@ -126,6 +127,9 @@
     const docs = (window.Bokeh && window.Bokeh.documents) || []
     if (Object.keys(P.firsts).length < 4) { for (const doc of docs) { queueScan(doc) } }
   }, 250)
+  setInterval(() => {
+    for (const doc of (window.Bokeh && window.Bokeh.documents) || []) { queueScan(doc) }
+  }, 5000)
   // Returns and forgets the update records gathered so far.
   window.__ldDrain = () => { const out = P.draws; P.draws = []; return out }
 })()

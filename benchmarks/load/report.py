@@ -28,6 +28,7 @@ COLUMNS = (
     ("N", lambda p: p["tabs"]),
     ("W", lambda p: p["workers"]),
     ("started", lambda p: f"{p['started']}/{p['tabs']}"),
+    ("lost", lambda p: len(p.get("sessions_lost", []))),
     ("start p50", lambda p: _f(p["session_start_s"]["p50"])),
     ("start p95", lambda p: _f(p["session_start_s"]["p95"])),
     ("upd p50", lambda p: _f(p["updates"]["latency_s"]["p50"])),
@@ -59,12 +60,14 @@ def table(points: Sequence[dict[str, Any]]) -> str:
 
 
 def meets_update_targets(point: dict[str, Any]) -> bool:
-    """All sessions started, p95 update latency and median rate within target, no freeze."""
+    """All sessions started and none lost, p95 update latency and median rate within
+    target, no freeze."""
     updates = point["updates"]
     p95 = updates["latency_s"]["p95"]
     rate = updates["rate_hz"]["median"]
     return (
         point["started"] == point["tabs"]
+        and not point.get("sessions_lost")
         and p95 is not None
         and p95 <= TARGETS["update_p95_s"]
         and rate is not None

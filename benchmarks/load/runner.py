@@ -189,6 +189,7 @@ class _Window:
     """What the measurement window recorded."""
 
     start_ms: float
+    harness: metrics.CpuWindow
     workers: metrics.CpuWindow
     others: metrics.CpuWindow
     browser: metrics.CpuWindow
@@ -204,6 +205,7 @@ def _window(
 ) -> _Window:
     window = _Window(
         start_ms=_now_ms(),
+        harness=metrics.CpuWindow([os.getpid()]).start(),
         workers=metrics.CpuWindow(workers).start(),
         others=metrics.CpuWindow(others).start(),
         browser=metrics.CpuWindow(_chromium_pids()).start(),
@@ -218,7 +220,7 @@ def _window(
         if len(window.connections) < 3:
             window.connections.append(metrics.broker_connections(workers, deployment.broker_port))
             window.sessions.append(deployment.sessions())
-    for cpu in (window.workers, window.others, window.browser):
+    for cpu in (window.harness, window.workers, window.others, window.browser):
         cpu.stop()
     window.by_thread = metrics.thread_cpu_delta(
         threads_before, metrics.thread_cpu(workers), window.workers.wall_s
@@ -293,6 +295,12 @@ def _result(
         "duration_s": round(window.workers.wall_s, 2),
         "sessions_per_worker": window.sessions[-1] if window.sessions else [],
         "tab_errors": [r.error for r in records if r.error],
+        # Connections the server closed while the tab was open (none is expected).
+        "sessions_lost": [
+            {"tab": r.tab, "worker": r.worker, "after_request_s": (r.lost_ms - r.request_ms) / 1000}
+            for r in records
+            if r.lost_ms
+        ],
         "session_start_s": summary(starts),
         "session_start_phases": start_phases(records),
         "updates": updates.as_json(),
@@ -309,6 +317,8 @@ def _result(
             "per_session_marginal_pct_core": (busy - idle) / n,
             "browser_pct_core": window.browser.percent_of_core,
             "others_pct_core": window.others.percent_of_core,
+            # This benchmark's own process (the Bokeh clients, in bokeh-client mode).
+            "harness_pct_core": window.harness.percent_of_core,
             "workers_by_thread_pct_core": window.by_thread,
             "load_average": list(os.getloadavg()),
         },

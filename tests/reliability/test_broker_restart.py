@@ -15,13 +15,16 @@ steps after the broker went down (docs/RELIABILITY.md):
 Observed for ``RESUME_WITHIN_S`` (15 s) from then:
 
 - no worker restarted (same pids) and every tab is still connected;
-- every session resumes: its heartbeats arrive again, it still counts the workflow as
-  running (what its card shows as ACTIVE), and its plot receives new results. This
-  fails today (``xfail``, strict): the sessions' consumers keep their old offsets, which
-  the re-created topics have not reached, and Tansu answers a fetch beyond a partition's
-  end with no records instead of OFFSET_OUT_OF_RANGE, so the consumer never resets; the
-  sessions hear nothing until the new topics grow past the old offsets, and then miss
-  everything before them (docs/RELIABILITY.md, "Broker restart").
+- every session resumes: it did not end, its heartbeats arrive again, it still counts
+  the workflow as running (what its card shows as ACTIVE), and its plot receives new
+  results. This fails today (``xfail``, strict), in up to three ways: clients that meet
+  the broker before the topics are back take the missing topics as fatal (the fake
+  backend exits and loses its jobs; a session's pump ends); and the consumers that
+  survive keep their old offsets, which the re-created topics have not reached: Tansu
+  answers a fetch beyond a partition's end with no records instead of
+  OFFSET_OUT_OF_RANGE, so the consumer never resets, hears nothing until the new topics
+  grow past the old offsets, and then misses everything before them
+  (docs/RELIABILITY.md, "Broker restart").
 - the recovery that works today: restart the fake backend (its command consumer is
   stuck the same way) and reload the tabs; a reloaded tab is Live, and once the
   workflow is started again its plot updates.
@@ -38,15 +41,27 @@ import pytest
 import scipp as sc
 from playwright.sync_api import Browser
 
-from livedash.kafka.admin import missing_topics
+from livedash.broker.tansu import EmbeddedBroker, free_port
+from livedash.instruments import load_instrument
+from livedash.kafka.admin import ensure_topics, missing_topics
 from livedash.kafka.consumer import AssignedConsumer
 from livedash.kafka.producer import Producer
+from livedash.kafka.settings import KafkaSettings
 from livedash.protocol.errors import DecodeError
 from livedash.protocol.ids import JobId, ResultKey, WorkflowId
 from livedash.protocol.results import encode_result, peek_result_key
-from livedash.protocol.status import ServiceState, ServiceStatus, encode_service_status
+from livedash.protocol.status import (
+    JobState,
+    JobStatus,
+    ServiceState,
+    ServiceStatus,
+    encode_job_status,
+    encode_service_status,
+)
 from livedash.protocol.topics import livedata_topic_specs
+from livedash.session.stack import SessionStack
 from livedash.session.topics import SessionTopics
+from livedash.session.transport import kafka_transport_factory
 from tests.deploy.deployment import DemoRun
 from tests.helpers import wait_until
 
@@ -68,6 +83,7 @@ from .tabs import Tab, open_tabs
 pytestmark = pytest.mark.integration
 
 BALLAST = 2_000
+LONE_BALLAST = 500
 RESUME_WITHIN_S = 15.0
 UNSHOWN = WorkflowId(instrument=INSTRUMENT, name="monitor_histogram", version=1)
 
@@ -89,6 +105,7 @@ class Restart:
     published_after: float | None = None  # the backend's first result after the return
     results_after: list[float | None] = field(default_factory=list)  # tab -> delay
     backend_restarted: bool = False
+    stopped: set[str] = field(default_factory=set)  # sessions that ended (fatal error)
 
 
 def produce_ballast(demo: DemoRun) -> None:
@@ -189,10 +206,15 @@ def observe(
         if results.first_at is not None:
             restart.published_after = results.first_at - back
         for session in sessions:
+            last = watcher.last(session)
+            if last is not None and last.state is ServiceState.STOPPED:
+                restart.stopped.add(session)  # its pump ended: "This session has stopped"
+                continue
             beats = watcher.beats_between(session, back, back + 3600)
             if beats and session not in restart.heartbeats_after:
                 restart.heartbeats_after[session] = beats[0] - back
-                restart.running_after[session] = watcher.last(session).active_job_count  # type: ignore[union-attr]
+            if last is not None:
+                restart.running_after[session] = last.active_job_count
         restart.results_after = [first_after(t.data_updates(), back) for t in restart.tabs]
         return len(restart.heartbeats_after) == len(sessions) and all(
             delay is not None for delay in restart.results_after
@@ -257,6 +279,7 @@ def restarted(
             backend_result_after_s=None
             if restart.published_after is None
             else round(restart.published_after, 1),
+            sessions_stopped=len(restart.stopped),
             heartbeat_after_s=sorted(round(d, 1) for d in restart.heartbeats_after.values()),
             running_workflows_after=sorted(restart.running_after.values()),
             first_result_after_s=[
@@ -284,6 +307,7 @@ def test_a_broker_restart_crashes_no_worker_and_drops_no_tab(restarted: Restart)
     "Broker restart",
 )
 def test_every_session_resumes_within_15_s_of_the_brokers_return(restarted: Restart) -> None:
+    assert not restarted.stopped, f"{len(restarted.stopped)} session(s) ended on a fatal error"
     heartbeats = restarted.heartbeats_after
     assert len(heartbeats) == len(restarted.tabs), f"sessions heartbeating again: {heartbeats}"
     assert all(delay <= RESUME_WITHIN_S for delay in heartbeats.values()), heartbeats
@@ -325,3 +349,87 @@ def test_restarting_the_backend_and_reloading_the_tabs_recovers(restarted: Resta
         ],
     )
     assert all(tab.live for tab in restarted.tabs)
+
+
+# --- the same fault without the demo: one session stack, a broker restarted on its port ---
+
+
+@pytest.fixture
+def lone_broker() -> Iterator[list[EmbeddedBroker]]:
+    """A broker of this test's own on a fixed port (the list holds its restarts too)."""
+    brokers = [EmbeddedBroker(port=free_port())]
+    brokers[0].start()
+    try:
+        brokers[0].wait_ready(30)
+        yield brokers
+    finally:
+        for broker in brokers:
+            broker.stop(timeout_s=1.0)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="AssignedConsumer keeps offsets beyond the end of the re-created topics; Tansu "
+    "sends no OFFSET_OUT_OF_RANGE (docs/RELIABILITY.md, Broker restart)",
+)
+def test_a_session_hears_the_backend_within_15_s_of_its_broker_restarting_on_its_port(
+    lone_broker: list[EmbeddedBroker],
+) -> None:
+    broker = lone_broker[0]
+    settings = KafkaSettings(bootstrap=broker.bootstrap)
+    specs = livedata_topic_specs(INSTRUMENT)
+    ensure_topics(settings, specs, timeout_s=10.0)
+    topics = SessionTopics.for_instrument(INSTRUMENT)
+    stack = SessionStack(
+        transport_factory=kafka_transport_factory(settings),
+        instrument=load_instrument(INSTRUMENT),
+        worker_id=str(uuid.uuid4()),
+    )
+    producer = Producer.create(settings, client_id="reliability-lone-backend")
+    job = job_heartbeat()
+    try:
+        stack.start()
+        for _ in range(LONE_BALLAST):
+            producer.produce(topics.status, job)
+        assert producer.flush(30.0) == 0
+        wait_until(lambda: routed(stack, "job_status") >= LONE_BALLAST, 30, 0.1)
+        broker.stop(timeout_s=1.0)
+        restarted = EmbeddedBroker(port=broker.port)
+        lone_broker.append(restarted)
+        restarted.start()
+        restarted.wait_ready(30)
+        ensure_topics(settings, specs, timeout_s=10.0)
+        back = time.monotonic()
+        before = routed(stack, "job_status")
+
+        def heard() -> bool:
+            producer.produce(topics.status, job)  # the backend heartbeats on
+            producer.poll(0)
+            return routed(stack, "job_status") > before
+
+        try:
+            wait_until(heard, RESUME_WITHIN_S, 0.25)
+        except AssertionError:
+            raise AssertionError(
+                f"no job heartbeat reached the session within {RESUME_WITHIN_S} s of the "
+                f"broker's return (its pump: {stack.stats()['pump']['failure'] or 'running'})"
+            ) from None
+        report("broker_restart.lone_stack", resumed_after_s=round(time.monotonic() - back, 2))
+    finally:
+        producer.close()
+        stack.close()
+
+
+def routed(stack: SessionStack, outcome: str) -> int:
+    return int(stack.stats()["pump"]["routed"].get(outcome, 0))
+
+
+def job_heartbeat() -> bytes:
+    status = JobStatus(
+        job_id=JobId(source_name="area_panel", job_number=uuid.uuid4()),
+        workflow_id=LIVE_WORKFLOW,
+        state=JobState.ACTIVE,
+        start_time=1,
+    )
+    return encode_job_status(status, host_name="test", process_id=1)

@@ -45,22 +45,26 @@ FD_SLACK = 3
 RSS_GROWTH = 0.10
 
 
-def churn(context: BrowserContext, demo: DemoRun, count: int) -> list[dict[str, float]]:
-    """Open ``count`` tabs at the entry point in waves; per wave, what it cost."""
+def churn(context: BrowserContext, demo: DemoRun, count: int) -> list[dict[str, object]]:
+    """Open ``count`` tabs at the entry point in waves; per wave, what it cost and each
+    worker's RSS (MiB) once the wave was open."""
     waves = []
     for start in range(0, count, WAVE):
         started = time.monotonic()
         tabs = open_tabs(context, [f"{demo.url}/"] * min(WAVE, count - start))
         live_s = time.monotonic() - started
         spread = [sum(t.worker == i for t in tabs) for i in range(2)]
+        rss = [round(s.rss_bytes / 2**20) for s in samples(demo)]
         for tab in tabs:
             tab.close()
-        waves.append({"live_s": round(live_s, 1), "spread": spread})
+        waves.append({"live_s": round(live_s, 1), "spread": spread, "rss_mib": rss})
     return waves
 
 
 def samples(demo: DemoRun) -> list[ProcessSample]:
-    return [measure(int(h.document["pid"]), demo.kafka_port) for h in demo.health_all(2)]
+    """Every worker process, found through supervisord (a busy worker may not answer)."""
+    programs = demo.supervisor().processes()
+    return [measure(int(programs[f"worker-{i}"]["pid"]), demo.kafka_port) for i in range(2)]
 
 
 def leaks(baseline: list[ProcessSample], now: list[ProcessSample]) -> list[str]:
@@ -116,8 +120,9 @@ def test_opening_and_closing_tabs_leaks_no_session_thread_socket_or_memory(
             wave=WAVE,
             churn_s=round(churn_s, 1),
             last_close_to_no_sessions_s=round(drain_s, 1),
-            slowest_wave_live_s=max(w["live_s"] for w in waves),
-            tabs_per_worker=[sum(w["spread"][i] for w in waves) for i in range(2)],
+            slowest_wave_live_s=max(w["live_s"] for w in waves),  # type: ignore[type-var]
+            tabs_per_worker=[sum(w["spread"][i] for w in waves) for i in range(2)],  # type: ignore[index]
+            rss_mib_with_each_wave_open=[w["rss_mib"] for w in waves],
             baseline=[s.brief() for s in baseline],
             after=[s.brief() for s in after],
             rss_growth_pct=[
@@ -126,6 +131,6 @@ def test_opening_and_closing_tabs_leaks_no_session_thread_socket_or_memory(
             ],
         )
         # Both workers had their share of the churn (nginx's round robin).
-        assert all(sum(w["spread"][i] for w in waves) > 0 for i in range(2))
+        assert all(sum(w["spread"][i] for w in waves) > 0 for i in range(2))  # type: ignore[index]
     finally:
         context.close()
