@@ -14,14 +14,15 @@ from livedash.broker.tansu import free_port
 from livedash.kafka.admin import missing_topics
 from livedash.kafka.errors import BrokerUnavailableError
 from livedash.kafka.settings import KafkaSettings
+from livedash.protocol.topics import livedata_topic_specs
 from tests.helpers import wait_until
 
 pytestmark = pytest.mark.integration
 
 
-def start_broker_command(port: int) -> subprocess.Popen[str]:
+def start_broker_command(port: int, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "livedash", "broker", "--port", str(port)],
+        [sys.executable, "-m", "livedash", "broker", "--port", str(port), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -72,3 +73,17 @@ def test_broker_command_reports_a_taken_port() -> None:
     assert process.returncode == 1
     assert "already in use" in err
     assert "Traceback" not in err
+
+
+def test_broker_command_creates_the_instruments_topics_when_it_starts() -> None:
+    port = free_port()
+    process = start_broker_command(port, "--instrument", "dummy")
+    settings = KafkaSettings(bootstrap=f"127.0.0.1:{port}")
+    names = [spec.name for spec in livedata_topic_specs("dummy")]
+    try:
+        wait_until(lambda: answers(settings) and not missing_topics(settings, names), 30.0)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _out, err = process.communicate(timeout=15)
+    assert process.returncode == 0, err
+    assert "broker_topics_created" in err

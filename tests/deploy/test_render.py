@@ -91,7 +91,7 @@ def test_supervisord_starts_services_before_workers_before_nginx(tmp_path) -> No
     options = _supervisord_options(DEMO, tmp_path)
     start_order = [group.name for group in sorted(options.process_group_configs)]
     assert start_order == [
-        "broker", "topics", "fake-backend", "worker-0", "worker-1", "worker-2", "nginx",
+        "broker", "fake-backend", "worker-0", "worker-1", "worker-2", "nginx",
     ]  # fmt: skip
 
 
@@ -110,12 +110,12 @@ def test_workers_get_time_to_close_their_sessions_on_sigterm(tmp_path) -> None:
         assert worker.stdout_logfile == str(tmp_path / "run" / "log" / f"worker-{index}.log")
 
 
-def test_topic_setup_runs_once_and_waits_for_the_broker(tmp_path) -> None:
-    topics = _programs(_supervisord_options(DEMO, tmp_path))["topics"]
-    argv = shlex.split(topics.command)
-    assert not topics.autorestart
-    assert topics.startsecs == 0
-    assert float(argv[argv.index("--timeout") + 1]) >= 60
+def test_the_broker_creates_the_instruments_topics_whenever_it_starts(tmp_path) -> None:
+    broker = _programs(_supervisord_options(DEMO, tmp_path))["broker"]
+    argv = shlex.split(broker.command)[1:]
+    args = build_parser().parse_args(argv)
+    assert args.instrument == ["dummy"]
+    assert broker.autorestart
 
 
 def test_worker_commands_are_valid_serve_invocations(tmp_path) -> None:

@@ -83,6 +83,9 @@ class FakeConsumerClient:
 
     metadata_answers: list[FakeMetadata | Exception]
     high_watermarks: dict[tuple[str, int], int] = field(default_factory=dict)
+    # What librdkafka remembers from the latest fetch response (``cached=True``).
+    fetched_watermarks: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict)
+    assignments: list[list[TopicPartition]] = field(default_factory=list)
     batches: list[list[RawMessage] | Exception | Callable[[dict[str, Any]], None]] = field(
         default_factory=list
     )
@@ -109,10 +112,14 @@ class FakeConsumerClient:
     def get_watermark_offsets(
         self, partition: TopicPartition, timeout: float = -1, cached: bool = False
     ) -> tuple[int, int]:
-        return 0, self.high_watermarks.get((partition.topic, partition.partition), 0)
+        key = (partition.topic, partition.partition)
+        if cached:
+            return self.fetched_watermarks.get(key, (-1001, -1001))  # as before any fetch
+        return 0, self.high_watermarks.get(key, 0)
 
     def assign(self, partitions: list[TopicPartition]) -> None:
         self.assignment = partitions
+        self.assignments.append(partitions)
 
     def consume(self, num_messages: int = 1, timeout: float = -1) -> list[RawMessage]:
         if not self.batches:

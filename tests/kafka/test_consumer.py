@@ -153,6 +153,12 @@ def test_transient_message_errors_are_counted_and_skipped() -> None:
     assert consumer.stats.errors == {"_TRANSPORT": 1, "_BAD_MSG": 1}
 
 
+def test_watch_interval_must_be_positive() -> None:
+    client = FakeConsumerClient([metadata(t=1)])
+    with pytest.raises(ValueError, match="watch_interval_s"):
+        make_consumer(client, watch_interval_s=0)
+
+
 def test_fatal_message_error_is_raised_on_this_and_every_later_poll() -> None:
     consumer, _ = started([error_message(KafkaError.TOPIC_AUTHORIZATION_FAILED)], [RawMessage()])
     for _ in range(2):
@@ -160,11 +166,72 @@ def test_fatal_message_error_is_raised_on_this_and_every_later_poll() -> None:
             consumer.poll_batch()
 
 
-def test_deleted_topic_raises_topics_missing_naming_it() -> None:
-    consumer, _ = started([error_message(KafkaError.UNKNOWN_TOPIC_OR_PART, topic="t")])
-    with pytest.raises(TopicsMissingError) as info:
+def test_a_topic_gone_under_a_running_consumer_is_counted_and_waited_for() -> None:
+    gone = error_message(KafkaError.UNKNOWN_TOPIC_OR_PART, topic="t")
+    consumer, _ = started([gone], [gone], [RawMessage(offset_=3)])
+    assert consumer.poll_batch() == []
+    assert consumer.poll_batch() == []
+    assert [m.offset for m in consumer.poll_batch()] == [3]
+    assert consumer.stats.errors == {"UNKNOWN_TOPIC_OR_PART": 2}
+
+
+def rewinding(
+    *batches: Any, watermarks: dict[tuple[str, int], int] | None = None
+) -> tuple[AssignedConsumer, FakeConsumerClient, FakeClock]:
+    """A consumer of topics a (2 partitions) and b, pinned at 10, 20 and 30."""
+    client = FakeConsumerClient(
+        [metadata(a=2, b=1)],
+        high_watermarks=watermarks or {("a", 0): 10, ("a", 1): 20, ("b", 0): 30},
+        batches=list(batches),
+    )
+    clock = FakeClock()
+    consumer = AssignedConsumer.create(
+        SETTINGS,
+        topics=["a", "b"],
+        group_prefix="test",
+        clock=clock,
+        sleep=clock.sleep,
+        client_factory=client.factory,
+        watch_interval_s=1.0,
+    )
+    return consumer, client, clock
+
+
+def offsets(assignment: list[confluent_kafka.TopicPartition]) -> dict[tuple[str, int], int]:
+    return {(tp.topic, tp.partition): tp.offset for tp in assignment}
+
+
+def test_a_partition_that_started_over_is_read_again_from_its_start() -> None:
+    consumer, client, clock = rewinding([RawMessage(topic_="a", partition_=1, offset_=24)])
+    client.fetched_watermarks = {("a", 0): (0, 10), ("a", 1): (0, 25), ("b", 0): (0, 30)}
+    assert len(consumer.poll_batch()) == 1
+    assert len(client.assignments) == 1  # the watch waits for its interval
+    clock.now += 1.0
+    client.fetched_watermarks[("b", 0)] = (0, 4)  # b restarted; 4 records so far
+    consumer.poll_batch()
+    assert offsets(client.assignments[-1]) == {("a", 0): 10, ("a", 1): 25, ("b", 0): 0}
+    assert consumer.stats.rewinds == 1
+    clock.now += 1.0
+    consumer.poll_batch()  # b is now read from 0: nothing more to restart
+    assert len(client.assignments) == 2
+
+
+def test_no_restart_while_every_high_watermark_is_at_or_past_the_position() -> None:
+    consumer, client, clock = rewinding([RawMessage(topic_="a", partition_=0, offset_=10)])
+    client.fetched_watermarks = {("a", 0): (0, 11), ("a", 1): (0, 20)}  # b: nothing fetched
+    for _ in range(3):
         consumer.poll_batch()
-    assert info.value.topics == ["t"]
+        clock.now += 1.0
+    assert len(client.assignments) == 1
+    assert consumer.stats.rewinds == 0
+
+
+def test_a_restarted_partition_resumes_from_its_low_watermark() -> None:
+    consumer, client, clock = rewinding()
+    client.fetched_watermarks = {("a", 0): (3, 5)}  # history before 3 deleted
+    clock.now += 1.0
+    consumer.poll_batch()
+    assert offsets(client.assignments[-1])[("a", 0)] == 3
 
 
 def test_fatal_client_error_from_error_callback_is_raised_from_poll() -> None:

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import pytest
 
+from livedash.broker.tansu import EmbeddedBroker, free_port
 from livedash.kafka.admin import ensure_topics, missing_topics
 from livedash.kafka.consumer import AssignedConsumer
 from livedash.kafka.errors import ClosedError, TopicsMissingError
@@ -180,3 +181,38 @@ def test_prefetch_is_bounded_while_the_caller_reads_slowly(
     finally:
         bounded.close()
         greedy.close()
+
+
+def test_after_an_in_memory_broker_restarts_the_consumer_reads_the_new_topic() -> None:
+    # Tansu in memory forgets its topics; they are created anew with offsets from 0,
+    # below the consumer's position, and Tansu sends no OFFSET_OUT_OF_RANGE.
+    port = free_port()
+    brokers = [EmbeddedBroker(port=port)]
+    brokers[0].start()
+    consumer = None
+    try:
+        brokers[0].wait_ready(30)
+        settings = KafkaSettings(bootstrap=brokers[0].bootstrap)
+        spec = TopicSpec("restart_data")
+        ensure_topics(settings, [spec], timeout_s=10.0)
+        producer = Producer.create(settings, client_id="test-restart")
+        consumer = AssignedConsumer.create(
+            settings, topics=[spec.name], group_prefix="test", watch_interval_s=0.2
+        )
+        send_one_by_one(producer, spec.name, [b"old-%d" % i for i in range(20)])
+        assert len(collect_messages(consumer, count=20, timeout_s=10.0)) == 20
+        brokers[0].stop(timeout_s=1.0)
+        brokers.append(EmbeddedBroker(port=port))
+        brokers[-1].start()
+        brokers[-1].wait_ready(30)
+        ensure_topics(settings, [spec], timeout_s=10.0)
+        send_one_by_one(producer, spec.name, [b"new-1", b"new-2"])
+        messages = collect_messages(consumer, count=2, timeout_s=15.0)
+        assert [m.value for m in messages] == [b"new-1", b"new-2"]
+        assert consumer.stats.rewinds == 1
+        producer.close()
+    finally:
+        if consumer is not None:
+            consumer.close()
+        for broker in brokers:
+            broker.stop(timeout_s=1.0)

@@ -4,7 +4,7 @@ import confluent_kafka
 import pytest
 from confluent_kafka import KafkaError, KafkaException
 
-from livedash.kafka.errors import ClosedError, KafkaFatalError, TopicsMissingError
+from livedash.kafka.errors import ClosedError, KafkaFatalError
 from livedash.kafka.producer import Producer, producer_config
 from livedash.kafka.settings import KafkaSettings
 from livedash.kafka.tally import ErrorTally
@@ -46,12 +46,14 @@ def test_message_refused_at_produce_is_counted_not_raised() -> None:
     assert producer.failed == 1
 
 
-def test_unknown_topic_at_produce_is_raised() -> None:
+def test_a_message_to_a_missing_topic_fails_and_the_producer_stays_usable() -> None:
     producer, client = make_producer()
     client.produce_error = KafkaException(KafkaError(KafkaError._UNKNOWN_TOPIC))
-    with pytest.raises(TopicsMissingError) as info:
-        producer.produce("absent", b"x")
-    assert info.value.topics == ["absent"]
+    producer.produce("absent", b"x")
+    client.produce_error = None
+    producer.produce("t", b"y")
+    assert producer.failed == 1
+    assert producer.errors == {"_UNKNOWN_TOPIC": 1}
 
 
 def test_fatal_delivery_error_is_raised_by_the_next_call() -> None:

@@ -1,8 +1,11 @@
 """``livedash broker``: run the embedded in-memory Kafka broker in the foreground.
 
 For the demo and local development only: every topic and message lives in memory and is
-gone when the broker stops. Runs until SIGTERM or SIGINT, then stops the broker and
-exits 0. Exits 1 if the broker cannot start (for example, its port is taken) or dies.
+gone when the broker stops. With ``--instrument`` the broker creates that instrument's
+livedata topics each time it starts, so a broker restarted by supervisord comes back
+with its topics and the running clients resume by themselves (docs/RELIABILITY.md).
+Runs until SIGTERM or SIGINT, then stops the broker and exits 0. Exits 1 if the broker
+cannot start (for example, its port is taken), cannot create the topics, or dies.
 """
 
 from __future__ import annotations
@@ -14,6 +17,10 @@ from types import FrameType
 
 import structlog
 
+from ..kafka.admin import ensure_topics
+from ..kafka.errors import KafkaLayerError
+from ..kafka.settings import KafkaSettings
+from ..protocol.topics import livedata_topic_specs
 from .tansu import BrokerError, EmbeddedBroker
 
 logger = structlog.get_logger(__name__)
@@ -43,6 +50,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         metavar="SECONDS",
         help="fail if the broker does not answer within this time (10)",
     )
+    parser.add_argument(
+        "--instrument",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="create this instrument's livedata topics whenever the broker starts (repeatable)",
+    )
     parser.set_defaults(func=run)
     return parser
 
@@ -61,12 +75,17 @@ def run(args: argparse.Namespace) -> int:
         broker = EmbeddedBroker(
             port=args.port, host=args.host, advertised_host=args.advertised_host
         )
+        specs = [spec for name in args.instrument for spec in livedata_topic_specs(name)]
     except ValueError as exc:
         logger.error("broker_failed", error=str(exc))
         return 2
     try:
         broker.start()
         broker.wait_ready(args.ready_timeout)
+        if specs:
+            settings = KafkaSettings(bootstrap=broker.bootstrap)
+            created = ensure_topics(settings, specs, timeout_s=args.ready_timeout)
+            logger.info("broker_topics_created", topics=created)
         logger.info("broker_serving", bootstrap=broker.bootstrap, storage="memory")
         while not stop.wait(_WATCH_INTERVAL_S):
             if not broker.running and not stop.is_set():
@@ -74,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
                 return 1
         logger.info("broker_shutdown", signal=signal.Signals(received[0]).name)
         return 0
-    except BrokerError as exc:
+    except (BrokerError, KafkaLayerError) as exc:
         logger.error("broker_failed", error=str(exc))
         return 1
     finally:

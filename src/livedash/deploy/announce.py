@@ -1,8 +1,10 @@
 """Telling the demo user when the dashboard is up.
 
 ``livedash demo`` replaces itself with supervisord, so the message comes from a small
-detached process started just before: it waits until nginx hands out a worker and the
-first worker is healthy, prints the URL, and exits. It is detached with a double fork, so
+detached process started just before: it waits until nginx hands out a worker, the
+first worker is healthy and (in the demo) the fake backend counts as started in
+supervisord (5 s up, its command consumer assigned, so a Start pressed now is heard),
+prints the URL, and exits. It is detached with a double fork, so
 supervisord never sees it as a child, and it leaves as soon as supervisord is gone.
 """
 
@@ -14,8 +16,10 @@ import signal
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from .settings import DeploySettings
+from .supervisor import Supervisor, SupervisorError
 from .workers import fetch_health
 
 _POLL_S = 0.5
@@ -35,8 +39,21 @@ def entry_redirects(settings: DeploySettings) -> bool:
         connection.close()
 
 
+def backend_started(settings: DeploySettings) -> bool:
+    """Whether supervisord counts the fake backend as started (RUNNING)."""
+    try:
+        processes = Supervisor.for_run_dir(Path(settings.run_dir)).processes()
+    except SupervisorError:
+        return False
+    return processes.get("fake-backend", {}).get("statename") == "RUNNING"
+
+
 def dashboard_up(settings: DeploySettings) -> bool:
-    return fetch_health(0, settings.worker_port(0)).healthy and entry_redirects(settings)
+    return (
+        fetch_health(0, settings.worker_port(0)).healthy
+        and entry_redirects(settings)
+        and (not settings.with_demo_services or backend_started(settings))
+    )
 
 
 def _alive(pid: int) -> bool:

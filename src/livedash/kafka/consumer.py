@@ -26,6 +26,21 @@ Differences from upstream, on purpose:
 - ``message.max.bytes`` from the shared settings is replaced by at most 1 MB (the
   librdkafka default): it limits the size of requests the client sends, which for a
   consumer are small, and librdkafka refuses a ``fetch.max.bytes`` below it.
+
+A partition that starts over (ADR 0009): when a topic is deleted and created again, or
+an in-memory broker (Tansu in the demo) restarts and its topics are created anew, the
+new partition's offsets start at 0 again while this consumer's position is still the
+old one. Kafka answers a fetch beyond the end with OFFSET_OUT_OF_RANGE and
+``auto.offset.reset`` moves the consumer; Tansu answers with no records, so a plain
+consumer would hear nothing until the new partition grew past the old position, and
+then miss everything before it. So at most once per ``watch_interval_s`` the consumer
+compares each partition's next offset with the high watermark of the latest fetch
+response (librdkafka's cached value: accurate on Tansu, unlike its ListOffsets answer,
+which lags by a record batch). Within one partition the high watermark never falls
+below the position, so a high watermark below it means the partition started over: the
+consumer re-assigns that partition from its low watermark (every record of the new
+partition is new to it) and keeps the others where they are. A topic that disappears
+meanwhile is counted and waited for, not fatal (:mod:`livedash.kafka.tally`).
 """
 
 from __future__ import annotations
@@ -45,13 +60,12 @@ from confluent_kafka import KafkaError, KafkaException, TopicPartition
 from .errors import (
     BrokerUnavailableError,
     ClosedError,
-    KafkaFatalError,
     TopicsMissingError,
     translate,
 )
 from .message import Message
 from .settings import MESSAGE_MAX_BYTES, KafkaSettings
-from .tally import ErrorTally
+from .tally import ErrorTally, is_fatal_at_runtime
 
 logger = structlog.get_logger(__name__)
 
@@ -67,6 +81,8 @@ _METADATA_RETRY_S = 0.1
 _REQUEST_MAX_BYTES = 1_000_000
 # Below this a fetch returns too little per round trip to keep up with anything.
 _MIN_FETCH_MAX_BYTES = 64 * 1024
+# How often a consumer checks whether a partition started over (see the module docstring).
+DEFAULT_WATCH_INTERVAL_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -75,6 +91,7 @@ class ConsumerStats:
 
     received: int
     errors: dict[str, int]
+    rewinds: int = 0  # partitions that started over and were read again from their start
 
 
 def consumer_config(
@@ -145,6 +162,9 @@ class AssignedConsumer:
         topics: Sequence[str],
         group_id: str,
         tally: ErrorTally,
+        assignment: Sequence[TopicPartition] = (),
+        clock: Callable[[], float] = time.monotonic,
+        watch_interval_s: float = DEFAULT_WATCH_INTERVAL_S,
     ) -> None:
         self._client: confluent_kafka.Consumer | None = client
         self._topics = list(topics)
@@ -152,6 +172,15 @@ class AssignedConsumer:
         self._tally = tally
         self._lock = threading.Lock()
         self._received = 0
+        self._rewinds = 0
+        # The next offset of each assigned partition: where it was pinned, then one past
+        # the last message returned. Logical offsets (beginning) count as 0.
+        self._next: dict[tuple[str, int], int] = {
+            (tp.topic, tp.partition): max(tp.offset, 0) for tp in assignment
+        }
+        self._clock = clock
+        self._watch_interval_s = watch_interval_s
+        self._watched_at = clock()
 
     @classmethod
     def create(
@@ -169,6 +198,7 @@ class AssignedConsumer:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         leader_timeout_s: float = 10.0,
+        watch_interval_s: float = DEFAULT_WATCH_INTERVAL_S,
         client_factory: Callable[[dict[str, Any]], Any] = confluent_kafka.Consumer,
     ) -> AssignedConsumer:
         """Connect, wait for partition leaders, and assign every partition of ``topics``.
@@ -188,6 +218,8 @@ class AssignedConsumer:
             raise ValueError(f"group_prefix must not be empty, got {group_prefix!r}")
         if leader_timeout_s <= 0:
             raise ValueError(f"leader_timeout_s must be positive, got {leader_timeout_s!r}")
+        if watch_interval_s <= 0:
+            raise ValueError(f"watch_interval_s must be positive, got {watch_interval_s!r}")
         group_id = f"{group_prefix}_{uuid.uuid4()}"
         config = consumer_config(
             settings,
@@ -223,7 +255,15 @@ class AssignedConsumer:
             start_positions=dict(start_positions or {}),
             offsets={f"{tp.topic}[{tp.partition}]": tp.offset for tp in assignment},
         )
-        return cls(client=client, topics=topics, group_id=group_id, tally=tally)
+        return cls(
+            client=client,
+            topics=topics,
+            group_id=group_id,
+            tally=tally,
+            assignment=assignment,
+            clock=clock,
+            watch_interval_s=watch_interval_s,
+        )
 
     @property
     def group_id(self) -> str:
@@ -240,7 +280,9 @@ class AssignedConsumer:
     @property
     def stats(self) -> ConsumerStats:
         """Messages returned so far and the skipped errors by librdkafka error name."""
-        return ConsumerStats(received=self._received, errors=self._tally.counts())
+        return ConsumerStats(
+            received=self._received, errors=self._tally.counts(), rewinds=self._rewinds
+        )
 
     def poll_batch(self, max_messages: int = 100, timeout_s: float = 0.05) -> list[Message]:
         """Up to ``max_messages`` messages, waiting at most ``timeout_s`` for the first.
@@ -258,22 +300,59 @@ class AssignedConsumer:
                 raw = client.consume(num_messages=max_messages, timeout=timeout_s)
             except KafkaException as exc:
                 error = self._tally.record(exc.args[0], topics=self._topics)
-                if isinstance(error, KafkaFatalError):
+                if is_fatal_at_runtime(error):
                     raise error from exc
                 raw = []
-        batch: list[Message] = []
-        for item in raw:
-            err = item.error()
-            if err is None:
-                batch.append(_to_message(item))
-            elif err.code() != KafkaError._PARTITION_EOF:
-                topic = item.topic()
-                self._tally.record(err, topics=[topic] if topic else self._topics)
+            batch: list[Message] = []
+            for item in raw:
+                err = item.error()
+                if err is None:
+                    message = _to_message(item)
+                    self._next[(message.topic, message.partition)] = message.offset + 1
+                    batch.append(message)
+                elif err.code() != KafkaError._PARTITION_EOF:
+                    topic = item.topic()
+                    self._tally.record(err, topics=[topic] if topic else self._topics)
+            if self._clock() - self._watched_at >= self._watch_interval_s:
+                self._watched_at = self._clock()
+                self._restart_rewound(client)
         self._tally.raise_if_fatal()
         if batch:
             self._received += len(batch)
             self._tally.recovered()
         return batch
+
+    def _restart_rewound(self, client: confluent_kafka.Consumer) -> None:
+        """Re-assign partitions that started over from their low watermark (see the
+        module docstring); the others stay at their next offsets. Holds the lock."""
+        restarted: dict[tuple[str, int], int] = {}
+        for (topic, partition), offset in self._next.items():
+            try:
+                low, high = client.get_watermark_offsets(
+                    TopicPartition(topic, partition), cached=True
+                )
+            except KafkaException:
+                continue  # nothing fetched yet: no cached watermarks
+            if 0 <= high < offset:
+                restarted[(topic, partition)] = max(low, 0)
+                logger.warning(
+                    "partition_started_over",
+                    group_id=self._group_id,
+                    topic=topic,
+                    partition=partition,
+                    position=offset,
+                    high_watermark=high,
+                    restart_at=max(low, 0),
+                )
+        if not restarted:
+            return
+        self._next.update(restarted)
+        try:
+            client.assign([TopicPartition(t, p, o) for (t, p), o in self._next.items()])
+        except KafkaException as exc:
+            self._tally.record(exc.args[0], topics=[t for t, _ in restarted])
+            return
+        self._rewinds += len(restarted)
 
     def close(self) -> None:
         """Leave the broker and free librdkafka's buffers. Idempotent."""

@@ -6,6 +6,10 @@ Nothing outside :mod:`livedash.kafka` sees a ``confluent_kafka`` exception: clie
 - :class:`KafkaFatalError`: the client cannot work (bad credentials, no authorisation,
   invalid configuration, missing topics, an error librdkafka flags as fatal). Fail
   loudly; the owner of the client (a session, a service) ends and is restarted.
+  Missing topics are fatal when a client starts (:class:`TopicsMissingError`); a topic
+  that disappears under a running client is counted and waited for instead, since a
+  broker restart or an operator re-creating topics brings it back
+  (:class:`~livedash.kafka.tally.ErrorTally`).
 - :class:`KafkaTransientError`: the client stays usable. The broker may be unreachable
   for now (:class:`BrokerUnavailableError`, librdkafka reconnects by itself), or one
   message was refused (:class:`MessageRejectedError`). Skip, count, log once.

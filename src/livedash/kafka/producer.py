@@ -4,8 +4,9 @@ Sending never blocks and never raises for a transient problem: a full local queu
 the message (``dropped``, as upstream's ``KafkaSink`` does on ``BufferError``), and a
 message the broker refuses or that times out is counted in ``failed`` when its delivery
 report arrives. Each kind of failure is logged once until a delivery succeeds again.
-Fatal errors (authentication, authorisation, missing topics) are raised from the next
-call.
+Fatal errors (authentication, authorisation) are raised from the next call. A message to
+a missing topic fails and is counted like a refused one: the topic may be on its way
+back (a restarted broker), and the producer stays usable.
 
 Two settings differ from librdkafka's defaults, on purpose:
 
@@ -26,9 +27,9 @@ import confluent_kafka
 import structlog
 from confluent_kafka import KafkaError, KafkaException
 
-from .errors import ClosedError, KafkaFatalError, translate
+from .errors import ClosedError, translate
 from .settings import KafkaSettings
-from .tally import ErrorTally
+from .tally import ErrorTally, is_fatal_at_runtime
 
 logger = structlog.get_logger(__name__)
 
@@ -149,7 +150,7 @@ class Producer:
             )
         except KafkaException as exc:
             error = self._tally.record(exc.args[0], topics=[topic], event="produce_failed")
-            if isinstance(error, KafkaFatalError):
+            if is_fatal_at_runtime(error):
                 raise error from exc
             with self._lock:
                 self._failed += 1

@@ -3,6 +3,13 @@
 While a broker is down librdkafka reports the same error every few hundred milliseconds.
 :class:`ErrorTally` counts every report, logs each kind once until the client recovers,
 and keeps the first fatal error so that the client can raise it on its next call.
+
+A topic reported missing to a *running* client is not fatal here: after a broker
+restart (an in-memory broker loses its topics) or while an operator re-creates topics,
+librdkafka reports UNKNOWN_TOPIC_OR_PART until the topic is back, and then goes on by
+itself. Ending every session and service at that moment would turn a short outage into
+lost jobs and dead tabs. Clients still refuse to *start* without their topics
+(:func:`~livedash.kafka.errors.translate` raises :class:`TopicsMissingError` there).
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ from collections.abc import Sequence
 import structlog
 from confluent_kafka import KafkaError
 
-from .errors import KafkaFatalError, KafkaLayerError, translate
+from .errors import KafkaFatalError, KafkaLayerError, TopicsMissingError, translate
 
 logger = structlog.get_logger(__name__)
 
@@ -47,7 +54,7 @@ class ErrorTally:
             self._counts[name] += 1
             first = name not in self._logged
             self._logged.add(name)
-            fatal = isinstance(error, KafkaFatalError)
+            fatal = is_fatal_at_runtime(error)
             if fatal and self._fatal is None:
                 self._fatal = error
         if fatal:
@@ -81,3 +88,11 @@ class ErrorTally:
         """A snapshot of the error counts by librdkafka error name."""
         with self._lock:
             return dict(self._counts)
+
+
+def is_fatal_at_runtime(error: KafkaLayerError) -> bool:
+    """Whether ``error``, seen by a running client, makes the client unusable.
+
+    Every :class:`KafkaFatalError` except a missing topic (see the module docstring).
+    """
+    return isinstance(error, KafkaFatalError) and not isinstance(error, TopicsMissingError)
