@@ -15,13 +15,14 @@ from livedash.protocol.commands import JobAction, JobCommand, WorkflowConfig, en
 from livedash.protocol.da00 import encode_da00
 from livedash.protocol.results import encode_result
 from livedash.protocol.status import encode_job_status
+from livedash.protocol.topics import livedata_topic_specs
 from livedash.session import pump as pump_module
 from livedash.session.command_observer import CommandObserver
 from livedash.session.data_service import DataKey, DataService
 from livedash.session.job_service import JobService
 from livedash.session.notifications import NotificationLevel, NotificationQueue
 from livedash.session.pending_commands import PendingCommands
-from livedash.session.pump import MessagePump, Ticker
+from livedash.session.pump import Freshness, MessagePump, Ticker
 from livedash.session.service_registry import ServiceRegistry
 from livedash.session.topics import SessionTopics
 from livedash.store.config_store import ConfigStore
@@ -351,3 +352,37 @@ def test_config_records_without_a_store_are_ignored(parts: Parts) -> None:
     parts.send(TOPICS.livedash_config, b"{}")
     parts.drain()
     assert parts.pump.stats()["routed"] == {"config_ignored": 1}
+
+
+def test_freshness_counts_silence_from_the_start_and_from_each_arrival(
+    dummy: Instrument, clock: FakeClock
+) -> None:
+    parts = Parts(dummy, clock, wall=lambda: 0.0)
+    clock.advance(3.0)
+    assert parts.pump.freshness() == Freshness(silent_s=3.0, behind_s=None)
+    parts.send(TOPICS.status, b"not x5f2")
+    parts.drain()
+    assert parts.pump.freshness().silent_s == 0.0
+    clock.advance(12.0)
+    parts.pump.run_once()
+    assert parts.pump.freshness().silent_s == 12.0
+
+
+def test_freshness_tells_how_old_the_newest_live_message_was_on_arrival(
+    dummy: Instrument, clock: FakeClock
+) -> None:
+    published_ms = []
+    broker = InMemoryBroker(topics=livedata_topic_specs("dummy"), clock_ms=lambda: published_ms[-1])
+    parts = Parts(dummy, clock, broker=broker, wall=lambda: 100.0)
+    published_ms.append(93_000)  # published 7 s before it arrives
+    parts.send(TOPICS.status, b"not x5f2")
+    parts.drain()
+    assert parts.pump.freshness().behind_s == pytest.approx(7.0)
+    published_ms.append(1_000)  # the configuration topic is read from its beginning
+    parts.send(TOPICS.livedash_config, b"{}")
+    parts.drain()
+    assert parts.pump.freshness().behind_s == pytest.approx(7.0)
+    published_ms.append(99_800)
+    parts.send(TOPICS.status, b"not x5f2")
+    parts.drain()
+    assert parts.pump.freshness().behind_s == pytest.approx(0.2)

@@ -23,6 +23,13 @@ A fatal error from the source (a :class:`KafkaFatalError`, or anything unexpecte
 ``poll_batch``) ends the pump: it is logged, kept in :attr:`failure` and reported to
 ``on_failure``; the other sessions of the worker are not affected.
 
+Freshness (no silent freeze): the pump remembers when it last received anything and how
+old, by its Kafka timestamp, the newest live message was when it arrived (everything
+but the configuration topic, which is read from its beginning). :meth:`freshness`
+tells the page whether the session hears Kafka and keeps up with it: a session always
+hears at least its own heartbeat on the status topic, so a long silence means Kafka is
+unreachable or the pump is stuck, and a large delay means the session falls behind.
+
 After each poll the pump runs the periodic *tickers* (pruning, timeouts, the session
 heartbeat) at most every ``tick_interval_s``, each guarded like a message. When idle it
 waits in ``poll_batch`` (``poll_timeout_s``, 50 ms), never in ``time.sleep``.
@@ -94,6 +101,14 @@ class ConfigTarget(Protocol):
 
 
 @dataclass(frozen=True)
+class Freshness:
+    """How current a session's view of Kafka is (see the module docstring)."""
+
+    silent_s: float  # since the last message arrived (since the pump started, before one)
+    behind_s: float | None  # age of the newest live message on arrival; None before one
+
+
+@dataclass(frozen=True)
 class Ticker:
     """A periodic task of the pump, named for counting and logging its failures."""
 
@@ -119,6 +134,7 @@ class MessagePump:
         tickers: Sequence[Ticker] = (),
         on_failure: Callable[[BaseException], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
         poll_timeout_s: float = POLL_TIMEOUT_S,
         max_batch: int = MAX_BATCH,
         tick_interval_s: float = TICK_INTERVAL_S,
@@ -140,6 +156,10 @@ class MessagePump:
         self._tickers = tuple(tickers)
         self._on_failure = on_failure
         self._clock = clock
+        self._wall = wall
+        self._config_topic = topics.livedash_config
+        self._heard_at = clock()
+        self._behind_s: float | None = None
         self._poll_timeout_s = poll_timeout_s
         self._max_batch = max_batch
         self._tick_interval_s = tick_interval_s
@@ -198,6 +218,8 @@ class MessagePump:
         with self._lock:
             self._counts["polls"] += 1
             self._counts["received"] += len(batch)
+        if batch:
+            self._note_arrival(batch)
         for message in batch:
             self._handle(message)
         now = self._clock()
@@ -205,6 +227,23 @@ class MessagePump:
             self._last_tick = now
             self.tick()
         return len(batch)
+
+    def freshness(self) -> Freshness:
+        """Silence and delay as of now (any thread)."""
+        with self._lock:
+            heard_at, behind_s = self._heard_at, self._behind_s
+        return Freshness(silent_s=max(0.0, self._clock() - heard_at), behind_s=behind_s)
+
+    def _note_arrival(self, batch: Sequence[Message]) -> None:
+        behind_s = None
+        for message in reversed(batch):
+            if message.topic != self._config_topic and message.timestamp_ms is not None:
+                behind_s = max(0.0, self._wall() - message.timestamp_ms / 1000.0)
+                break
+        with self._lock:
+            self._heard_at = self._clock()
+            if behind_s is not None:
+                self._behind_s = behind_s
 
     def tick(self) -> None:
         """Run every ticker now, each guarded: a failing ticker is counted and logged once."""

@@ -59,7 +59,7 @@ from .layout import LayoutFollower
 from .lifecycle import Lifecycle, StackState
 from .notifications import NotificationQueue
 from .pending_commands import PendingCommands
-from .pump import MessagePump, Ticker
+from .pump import Freshness, MessagePump, Ticker
 from .service_registry import ServiceRegistry
 from .topics import SessionTopics
 from .transport import TransportFactory
@@ -187,6 +187,7 @@ class SessionStack:
                 ],
                 on_failure=self._on_pump_failure,
                 clock=clock,
+                wall=lambda: wall_ns() / 1e9,
             )
             # The layout appears (and may be seeded) once this marker comes back.
             self._store.request_sync()
@@ -249,6 +250,10 @@ class SessionStack:
             self._lifecycle.transition(StackState.RUNNING)
             self._pump.start()
         logger.info("session_started", session_id=self.session_id, thread=self._pump.thread_name)
+
+    def freshness(self) -> Freshness:
+        """How current the session's view of Kafka is (:meth:`MessagePump.freshness`)."""
+        return self._pump.freshness()
 
     def stats(self) -> dict[str, Any]:
         """Counters of every service, for the status page and benchmarks."""

@@ -49,6 +49,7 @@ import structlog
 from structlog.contextvars import bound_contextvars
 
 from ..session.stack import SessionStack
+from .freshness import FreshnessView
 from .heartbeat_widget import DEFAULT_INTERVAL_S
 from .lifecycle import LivenessPolicy, LivenessSettings, ReapReason
 from .page import SessionPage
@@ -320,11 +321,14 @@ class DashboardSession:
             self.page.show_stopped(f"{type(exc).__name__}: {exc}")
             self.close("views_failed")
             return
+        freshness = FreshnessView(
+            freshness=stack.freshness, indicator=self.page.browser, clock=self._clock
+        )
         with self._lock:
             self._views = views.views
         logger.info("session_views_built", seconds=round(self._clock() - started, 3))
         updater = SessionUpdater(
-            views=views.views,
+            views=(*views.views, freshness),
             browser=self.page.browser,
             heartbeat=stack.heartbeat,
             policy=LivenessPolicy(settings=self._settings.liveness, clock=self._clock),

@@ -35,6 +35,8 @@ CONNECTION_CSS = """
 .livedash-connection::before { content: "\\25CF"; margin-right: 0.4em; }
 .livedash-connection--live { color: #0b6b2f; background: #d6f5df; }
 .livedash-connection--lost { color: #8a1111; background: #fbdcdc; }
+.livedash-connection--stalled { color: #8a1111; background: #fbdcdc; }
+.livedash-connection--behind { color: #7a4b00; background: #fdebc8; }
 """
 
 BANNER_CSS = """

@@ -59,6 +59,7 @@ class SessionRegistry(Generic[S]):
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._sessions: dict[str, S] = {}
+        self._ended = 0
 
     def register(self, session_id: str, session: S) -> None:
         """Add a session; ``ValueError`` if the id is already registered."""
@@ -70,7 +71,15 @@ class SessionRegistry(Generic[S]):
     def unregister(self, session_id: str) -> bool:
         """Remove a session; False if it was not registered (so this is idempotent)."""
         with self._lock:
-            return self._sessions.pop(session_id, None) is not None
+            removed = self._sessions.pop(session_id, None) is not None
+            self._ended += removed
+            return removed
+
+    @property
+    def ended(self) -> int:
+        """How many sessions were unregistered so far (only ever grows)."""
+        with self._lock:
+            return self._ended
 
     def ids(self) -> list[str]:
         with self._lock:

@@ -38,7 +38,7 @@ from urllib.parse import urlsplit
 import panel as pn
 import structlog
 from panel.io.server import get_server
-from tornado.ioloop import IOLoop
+from tornado.ioloop import IOLoop, PeriodicCallback
 
 from ..instruments import Instrument
 from ..kafka.producer import Producer
@@ -49,6 +49,7 @@ from ..session.transport import TransportFactory, kafka_transport_factory
 from ..ui.app import DashboardApp, DashboardSession, SessionSettings
 from .health import root_handlers
 from .heartbeat import WorkerHeartbeat
+from .memory import TRIM_INTERVAL_S, MemoryTrimmer
 from .metrics import ProcessMetrics
 from .runtime import WorkerRuntime
 
@@ -158,6 +159,8 @@ class DashboardWorker:
         self._install_signals()
         server.start()
         self.heartbeat.start()
+        trimmer = MemoryTrimmer(ended=lambda: self.runtime.registry.ended, executor=self.executor)
+        PeriodicCallback(trimmer.check, TRIM_INTERVAL_S * 1000).start()
         logger.info(
             "worker_started",
             address=self.options.address,
