@@ -19,16 +19,6 @@ from tests.deploy.deployment import DemoRun
 
 from .demo import start_demo, start_workflow, wait_all_healthy, wait_no_sessions
 
-_HERE = "tests/reliability/"
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # The suites are not yet proven stable within CI's time on this 2-core machine, so
-    # for now they run on demand only: scripts/test -m slow tests/reliability
-    for item in items:
-        if _HERE in item.nodeid:
-            item.add_marker(pytest.mark.slow)
-
 
 @pytest.fixture(scope="package")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoRun]:
