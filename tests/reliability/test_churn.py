@@ -87,6 +87,7 @@ def leaks(baseline: list[ProcessSample], now: list[ProcessSample]) -> list[str]:
     return found
 
 
+@pytest.mark.timeout(1800)  # the long version: 200 tabs in waves of 5 take about 10 min
 @pytest.mark.parametrize("tab_count", sizes(30, 200))
 def test_opening_and_closing_tabs_leaks_no_session_thread_socket_or_memory(
     tab_count: int, quiet_demo: DemoRun, browser: Browser
