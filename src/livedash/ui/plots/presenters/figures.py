@@ -12,7 +12,13 @@ from collections.abc import Sequence
 
 import numpy as np
 from bokeh import palettes
-from bokeh.models import DatetimeTickFormatter, HoverTool, Range1d, SaveTool
+from bokeh.models import (
+    BasicTickFormatter,
+    DatetimeTickFormatter,
+    HoverTool,
+    Range1d,
+    SaveTool,
+)
 from bokeh.plotting import figure
 
 from ....plots.model import AxisRange
@@ -87,9 +93,19 @@ def new_figure(
     fig.toolbar.autohide = True
     fig.toolbar.logo = None
     style_axes(fig)
+    for axis_type, axes in ((x_type, fig.xaxis), (y_type, fig.yaxis)):
+        if axis_type == "linear":
+            for axis in axes:
+                axis.formatter = plain_number_ticks()
     if x_type == "datetime":
         clock_time_axis(fig)
     return fig
+
+
+def plain_number_ticks() -> BasicTickFormatter:
+    """Tick labels without exponents from 1e-4 to 1e9 (``200000``, not ``2.000e+5``):
+    counts in a control room run to millions, and Bokeh switches at 1e5 by default."""
+    return BasicTickFormatter(power_limit_high=9, power_limit_low=-4)
 
 
 def style_axes(fig: figure) -> None:
