@@ -51,19 +51,27 @@ class AppWorker(WorkerContext, Protocol):
 
 
 def default_views(ctx: ViewContext) -> SessionViews:
-    """The Plots, Workflows and System Status tabs, and the toasts of this session's commands."""
+    """The Plots, Workflows and System Status tabs, and the toasts of this session's commands.
+
+    The Workflows tab (a card and a parameter form per workflow) is built when it is first
+    shown (:class:`~livedash.ui.lazy.LazyView`): the page opens on the Plots tab.
+    """
     # Imported here so that importing this module stays cheap for the worker's tests.
+    from .lazy import LazyView  # noqa: PLC0415
     from .notifications import NotificationPresenter, panel_toast  # noqa: PLC0415
     from .plots import PlotsView  # noqa: PLC0415
     from .system_status import SystemStatusView  # noqa: PLC0415
     from .workflows import WorkflowControlView  # noqa: PLC0415
 
     stack = ctx.stack
-    workflows = WorkflowControlView(
-        instrument=stack.instrument,
-        jobs=stack.jobs,
-        orchestrator=stack.orchestrator,
-        clock=ctx.clock,
+    workflows = LazyView(
+        lambda: WorkflowControlView(
+            instrument=stack.instrument,
+            jobs=stack.jobs,
+            orchestrator=stack.orchestrator,
+            clock=ctx.clock,
+        ),
+        sizing_mode="stretch_width",
     )
     status = SystemStatusView(
         services=stack.services,

@@ -57,4 +57,5 @@ def test_edits_of_another_session_seen_before_editing_raise_no_banner(world: Wor
     world.view.editor.apply(lambda g: change_grid(g, grid.grid_id, title="Mine", nrows=2, ncols=2))
     world.refresh()
     assert not world.view.banner.panel.visible
+    assert not world.view.banner.built  # nothing to show: its widgets were never built
     assert world.view.tabs._names == ["Mine"]

@@ -3,6 +3,9 @@
 Rows and columns are shown counting from 1. The edit is applied by the caller
 (``on_apply`` returns an error text, e.g. "cells overlap", or None); the bar stays
 open showing the error, and closes on success or Cancel.
+
+The bar's widgets are built on the first :meth:`ArrangeBar.open` (or the first access
+to them); until then :attr:`ArrangeBar.panel` is the same hidden column, empty.
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ from .icons import CANCEL, CHECK
 from .widgets import html, text_button
 
 Apply = Callable[[int, int, int, int], str | None]
+_WIDGETS = frozenset(
+    {"row", "col", "row_span", "col_span", "apply_button", "cancel_button", "error"}
+)
 
 
 class ArrangeBar:
@@ -23,6 +29,18 @@ class ArrangeBar:
 
     def __init__(self, *, on_apply: Apply) -> None:
         self._on_apply = on_apply
+        self._built = False
+        self.panel = pn.Column(visible=False, margin=(0, 6))
+
+    @property
+    def built(self) -> bool:
+        """Whether the bar's widgets exist yet."""
+        return self._built
+
+    def _build(self) -> None:
+        if self._built:
+            return
+        self._built = True
         self.row = _select("Row")
         self.col = _select("Column")
         self.row_span = _select("Rows spanned")
@@ -32,18 +50,24 @@ class ArrangeBar:
         self.error = html(visible=False)
         self.apply_button.on_click(lambda _e: self.apply())
         self.cancel_button.on_click(lambda _e: self.close())
-        self.panel = pn.Column(
+        self.panel.objects = [
             pn.Row(self.row, self.col, self.row_span, self.col_span, margin=0),
             pn.Row(self.apply_button, self.cancel_button, margin=0),
             self.error,
-            visible=False,
-            margin=(0, 6),
-        )
+        ]
+
+    def __getattr__(self, name: str) -> object:
+        # The widgets, for callers (and tests) that reach them before the first open.
+        if name in _WIDGETS and not self.__dict__.get("_built", True):
+            self._build()
+            return getattr(self, name)
+        raise AttributeError(name)
 
     def open(
         self, *, row: int, col: int, row_span: int, col_span: int, nrows: int, ncols: int
     ) -> None:
         """Show the bar with the cell's place in an ``nrows`` x ``ncols`` grid."""
+        self._build()
         for widget, count, value, base in (
             (self.row, nrows, row, 0),
             (self.col, ncols, col, 0),

@@ -1,4 +1,9 @@
-"""The Plots tab's notice when another session overwrote this session's layout edit."""
+"""The Plots tab's notice when another session overwrote this session's layout edit.
+
+The notice's widgets are built the first time there is something to show (or on the
+first access to them); until then :attr:`ConflictBanner.panel` is the same hidden row,
+empty.
+"""
 
 from __future__ import annotations
 
@@ -34,12 +39,30 @@ class ConflictBanner:
     def __init__(self, *, dismiss: Callable[[str], None]) -> None:
         self._dismiss = dismiss
         self._shown: dict[str, Conflict] = {}
-        self.text = html_pane(sizing_mode="stretch_width")
-        self.ok_button = text_button("OK", CHECK, width=80)
-        self.ok_button.on_click(lambda _e: self.dismiss())
-        self.panel = pn.Row(
-            self.text, self.ok_button, visible=False, sizing_mode="stretch_width", margin=(4, 8)
-        )
+        self._widgets: tuple[pn.pane.HTML, pn.widgets.Button] | None = None
+        self.panel = pn.Row(visible=False, sizing_mode="stretch_width", margin=(4, 8))
+
+    @property
+    def built(self) -> bool:
+        """Whether the notice's widgets exist yet."""
+        return self._widgets is not None
+
+    @property
+    def text(self) -> pn.pane.HTML:
+        return self._build()[0]
+
+    @property
+    def ok_button(self) -> pn.widgets.Button:
+        return self._build()[1]
+
+    def _build(self) -> tuple[pn.pane.HTML, pn.widgets.Button]:
+        if self._widgets is None:
+            text = html_pane(sizing_mode="stretch_width")
+            ok_button = text_button("OK", CHECK, width=80)
+            ok_button.on_click(lambda _e: self.dismiss())
+            self._widgets = (text, ok_button)
+            self.panel.objects = [text, ok_button]
+        return self._widgets
 
     @property
     def conflicts(self) -> dict[str, Conflict]:
@@ -55,7 +78,8 @@ class ConflictBanner:
             for doc, c in sorted(conflicts.items())
         )
         text = f'<div class="ld-banner"><div>{lines}</div></div>' if lines else ""
-        set_if_changed(self.text, "object", text)
+        if text or self.built:
+            set_if_changed(self.text, "object", text)
         set_if_changed(self.panel, "visible", bool(lines))
 
     def dismiss(self) -> None:

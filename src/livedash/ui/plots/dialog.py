@@ -7,6 +7,10 @@ pick one, change it, or remove it). Saving hands the new layers (always new ids,
 :mod:`.dialog_model`) to ``on_save``, which returns an error text or None; the dialog
 closes on success and shows the error otherwise.
 
+The dialog's widgets are built when it first opens (or on the first access to one of
+them): most sessions never open it. Until then :attr:`PlotDialog.panel` is the same
+hidden, floating column, empty.
+
 Concurrency: built and clicked on the session's UI thread.
 """
 
@@ -43,6 +47,27 @@ DIALOG_STYLES = {
     "overflow-y": "auto",
 }
 NO_AXIS = "(none)"
+_WIDGETS = frozenset(
+    {
+        "heading",
+        "layer",
+        "workflow",
+        "sources",
+        "view",
+        "windowing",
+        "resolved",
+        "plotter",
+        "title",
+        "x_axis",
+        "y_axis",
+        "axes",
+        "params",
+        "error",
+        "save_button",
+        "cancel_button",
+        "remove_button",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -76,6 +101,26 @@ class PlotDialog:
         self._running = running
         self._target = DialogTarget()
         self._layers: dict[str, LayerConfig] = {}
+        self._built = False
+        self.panel = pn.Column(visible=False, width=600, styles=DIALOG_STYLES)
+
+    @property
+    def built(self) -> bool:
+        """Whether the dialog's widgets exist yet."""
+        return self._built
+
+    def __getattr__(self, name: str) -> object:
+        # The widgets, for callers (and tests) that reach them before the dialog opened.
+        if name in _WIDGETS and not self.__dict__.get("_built", True):
+            self._build()
+            return getattr(self, name)
+        raise AttributeError(name)
+
+    def _build(self) -> None:
+        if self._built:
+            return
+        self._built = True
+        instrument = self._instrument
         self.heading = html_pane(margin=(0, 4))
         self.layer = pn.widgets.Select(label="Layer", options=[], visible=False, width=560)
         self.workflow = pn.widgets.Select(label="Workflow", options=[""], width=560)
@@ -111,7 +156,7 @@ class PlotDialog:
         self.layer.param.watch(lambda _e: self._layer_changed(), "value")
         options = dm.workflow_options(instrument)
         self.workflow.param.update(options=options, value=next(iter(options.values())))
-        self.panel = pn.Column(
+        self.panel.objects = [
             self.heading,
             self.layer,
             self.workflow,
@@ -124,10 +169,7 @@ class PlotDialog:
             pn.Card(self.params.panel, title="Display", collapsed=False, margin=(4, 4), width=570),
             self.error,
             pn.Row(self.save_button, self.cancel_button, self.remove_button, margin=(6, 0)),
-            visible=False,
-            width=600,
-            styles=DIALOG_STYLES,
-        )
+        ]
 
     @property
     def is_open(self) -> bool:
@@ -139,6 +181,7 @@ class PlotDialog:
 
     def open_new(self, target: DialogTarget, *, heading: str = "Add a plot") -> None:
         """Ask for new layers for ``target``, starting from the first workflow."""
+        self._build()
         self._target = target
         self._layers = {}
         self.layer.visible = False
@@ -154,6 +197,7 @@ class PlotDialog:
 
     def open_edit(self, target: DialogTarget, layers: Sequence[tuple[str, LayerConfig]]) -> None:
         """Edit one of ``layers`` (title, layer) of the cell ``target``."""
+        self._build()
         if not layers:
             self.open_new(target)
             return
