@@ -111,6 +111,10 @@ def test_opening_and_closing_tabs_leaks_no_session_thread_socket_or_memory(
         try:
             wait_until(back_to_baseline, 60, 0.5)
         except AssertionError:
+            # The waves' RSS says whether memory grew with every wave or levelled off.
+            report("churn.failed", tabs=tab_count, rss_mib_with_each_wave_open=[
+                w["rss_mib"] for w in waves
+            ], baseline=[s.brief() for s in baseline])  # fmt: skip
             raise AssertionError(
                 "still differs from the baseline: " + "; ".join(last[-1])
             ) from None
