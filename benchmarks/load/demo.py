@@ -12,9 +12,7 @@ never stops it.
 from __future__ import annotations
 
 import os
-import random
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +20,7 @@ from pathlib import Path
 
 import structlog
 
+from livedash.broker.tansu import free_port_block
 from livedash.deploy.settings import DeploySettings, load_settings
 from livedash.deploy.supervisor import Supervisor, SupervisorError
 from livedash.deploy.workers import WorkerHealth, fetch_health
@@ -32,26 +31,6 @@ logger = structlog.get_logger(__name__)
 UP_TIMEOUT_S = 180.0
 STOP_TIMEOUT_S = 90.0
 _PORTS_PER_DEMO = 16  # nginx, broker, up to 14 workers
-
-
-def _free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def free_port_block(count: int) -> int:
-    """The first of ``count`` consecutive free ports (outside the ephemeral range)."""
-    rng = random.Random()
-    for _ in range(500):
-        base = rng.randrange(20000, 32000 - count)
-        if all(_free(base + i) for i in range(count)):
-            return base
-    raise RuntimeError(f"no block of {count} free ports found")
 
 
 class Deployment:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import http.client
 import os
-import random
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
+from livedash.broker.tansu import free_port_block
 from livedash.deploy.settings import DeploySettings, load_settings
 from livedash.deploy.supervisor import Supervisor, SupervisorError
 from livedash.deploy.workers import WorkerHealth, fetch_health
@@ -19,26 +18,6 @@ from tests.helpers import wait_until
 # Importing Panel in several workers at once on a busy 2-core machine takes a while.
 UP_TIMEOUT_S = 120.0
 _MAX_WORKERS_IN_TESTS = 6
-
-
-def _free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def free_port_block(count: int) -> int:
-    """The first of ``count`` consecutive free ports (random, outside ephemeral ranges)."""
-    rng = random.Random()
-    for _ in range(200):
-        base = rng.randrange(20000, 32000 - count)
-        if all(_free(base + i) for i in range(count)):
-            return base
-    raise AssertionError(f"no block of {count} free ports found")
 
 
 def http_get(port: int, path: str, *, host: str = "127.0.0.1") -> tuple[int, str]:

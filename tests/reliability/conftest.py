@@ -11,10 +11,15 @@ with a workflow running, so every tab's plot updates once a second.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 
 import pytest
 
+from livedash.instruments import Instrument, load_instrument
+from livedash.kafka.settings import KafkaSettings
+from livedash.session.stack import SessionStack
+from livedash.session.transport import kafka_transport_factory
 from tests.deploy.deployment import DemoRun
 
 from .demo import start_demo, start_workflow, wait_all_healthy, wait_no_sessions
@@ -41,3 +46,28 @@ def quiet_demo(live_demo: DemoRun) -> DemoRun:
     wait_all_healthy(live_demo)
     wait_no_sessions(live_demo)
     return live_demo
+
+
+@pytest.fixture
+def instrument(instrument_name: str) -> Instrument:
+    return load_instrument(instrument_name)
+
+
+@pytest.fixture
+def stacks(kafka_settings: KafkaSettings, instrument: Instrument) -> Iterator[list[SessionStack]]:
+    """Two started session stacks on the real broker for the test's fresh instrument."""
+    built = [
+        SessionStack(
+            transport_factory=kafka_transport_factory(kafka_settings),
+            instrument=instrument,
+            worker_id=str(uuid.uuid4()),
+        )
+        for _ in range(2)
+    ]
+    try:
+        for stack in built:
+            stack.start()
+        yield built
+    finally:
+        for stack in built:
+            stack.close()

@@ -19,7 +19,6 @@
 from __future__ import annotations
 
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,11 +26,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
-from livedash.instruments import Instrument, load_instrument
 from livedash.kafka.producer import Producer
 from livedash.kafka.settings import KafkaSettings
 from livedash.session.stack import SessionStack
-from livedash.session.transport import kafka_transport_factory
 from livedash.store.layout import read_layout
 from tests.helpers import wait_until
 from tests.worker.process import ServedWorker
@@ -93,11 +90,6 @@ def settled(stacks: list[SessionStack], plan: Plan) -> bool:
 
 
 @pytest.fixture
-def instrument(instrument_name: str) -> Instrument:
-    return load_instrument(instrument_name)
-
-
-@pytest.fixture
 def worker(
     instrument_name: str, kafka_settings: KafkaSettings, tmp_path: Path
 ) -> Iterator[ServedWorker]:
@@ -111,25 +103,6 @@ def worker(
         yield served
     finally:
         served.kill()
-
-
-@pytest.fixture
-def stacks(kafka_settings: KafkaSettings, instrument: Instrument) -> Iterator[list[SessionStack]]:
-    built = [
-        SessionStack(
-            transport_factory=kafka_transport_factory(kafka_settings),
-            instrument=instrument,
-            worker_id=str(uuid.uuid4()),
-        )
-        for _ in range(2)
-    ]
-    try:
-        for stack in built:
-            stack.start()
-        yield built
-    finally:
-        for stack in built:
-            stack.close()
 
 
 @pytest.fixture

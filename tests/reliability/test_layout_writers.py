@@ -21,12 +21,11 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from livedash.instruments import Instrument, load_instrument
+from livedash.instruments import Instrument
 from livedash.kafka.consumer import AssignedConsumer
 from livedash.kafka.producer import Producer
 from livedash.kafka.settings import KafkaSettings
@@ -34,7 +33,6 @@ from livedash.plots.model import Grid, GridSet
 from livedash.plots.templates import grids_from_templates
 from livedash.protocol.topics import StreamKind, topic_for
 from livedash.session.stack import SessionStack
-from livedash.session.transport import kafka_transport_factory
 from livedash.store import ConfigStore
 from livedash.store.layout import read_layout
 from tests.helpers import wait_until
@@ -62,30 +60,6 @@ def layout_documents(store: ConfigStore) -> dict[str, tuple[int, str, object]]:
         doc: (document.version, document.writer, document.body)
         for doc, document in store.documents("grid").items()
     }
-
-
-@pytest.fixture
-def instrument(instrument_name: str) -> Instrument:
-    return load_instrument(instrument_name)
-
-
-@pytest.fixture
-def sessions(kafka_settings: KafkaSettings, instrument: Instrument) -> Iterator[list[SessionStack]]:
-    stacks = [
-        SessionStack(
-            transport_factory=kafka_transport_factory(kafka_settings),
-            instrument=instrument,
-            worker_id=str(uuid.uuid4()),
-        )
-        for _ in range(2)
-    ]
-    try:
-        for stack in stacks:
-            stack.start()
-        yield stacks
-    finally:
-        for stack in stacks:
-            stack.close()
 
 
 def start_writers(
@@ -127,11 +101,11 @@ def test_concurrent_layout_writers_show_no_torn_grid_and_sessions_converge(
     kafka_settings: KafkaSettings,
     instrument_name: str,
     instrument: Instrument,
-    sessions: list[SessionStack],
+    stacks: list[SessionStack],
 ) -> None:
     topic = topic_for(instrument_name, StreamKind.LIVEDASH_CONFIG)
     templates = list(grids_from_templates(instrument))
-    for stack in sessions:
+    for stack in stacks:
         wait_until(lambda s=stack: read_layout(s.store), 30, message="layout never seeded")
     checker, checker_consumer = reader(kafka_settings, topic)
     grid_ids = [uuid.uuid4() for _ in range(SHARED_GRIDS)]
@@ -147,7 +121,7 @@ def test_concurrent_layout_writers_show_no_torn_grid_and_sessions_converge(
                 snapshot = read_layout(checker)
                 assert_intact(snapshot and snapshot.gridset, templates, "the checker")
                 checks += 1
-            for index, stack in enumerate(sessions):
+            for index, stack in enumerate(stacks):
                 snapshot = read_layout(stack.store)
                 assert_intact(snapshot and snapshot.gridset, templates, f"session {index}")
                 checks += 1
@@ -178,7 +152,7 @@ def test_concurrent_layout_writers_show_no_torn_grid_and_sessions_converge(
             return converged(checker)
 
         wait_until(checker_converged, 30, message="the checker did not converge")
-        for index, stack in enumerate(sessions):
+        for index, stack in enumerate(stacks):
             wait_until(
                 lambda s=stack: converged(s.store, s),
                 30,

@@ -23,6 +23,7 @@ from __future__ import annotations
 import collections
 import logging
 import os
+import random
 import re
 import signal
 import socket
@@ -82,6 +83,28 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return int(sock.getsockname()[1])
+
+
+def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether a TCP listener could bind ``host:port`` now (TIME_WAIT does not count)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port_block(count: int, *, attempts: int = 500) -> int:
+    """The first of ``count`` consecutive free ports on 127.0.0.1, picked at random
+    outside the ephemeral range (for a whole deployment: nginx, broker, workers)."""
+    rng = random.Random()
+    for _ in range(attempts):
+        base = rng.randrange(20000, 32000 - count)
+        if all(port_is_free(base + i) for i in range(count)):
+            return base
+    raise RuntimeError(f"no block of {count} free ports found")
 
 
 def _check_port_free(host: str, port: int) -> None:
