@@ -5,6 +5,7 @@ These test the broker, not livedash; each trait explains a choice made elsewhere
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import pytest
@@ -77,3 +78,24 @@ def test_topic_max_message_bytes_is_not_enforced(kafka_settings: KafkaSettings, 
     producer.produce(topic, b"x" * 4096, on_delivery=lambda err, _msg: reports.append(err))
     assert producer.flush(5) == 0
     assert reports == [None]
+
+
+def test_offsets_for_a_time_after_the_last_message_answer_zero(
+    kafka_settings: KafkaSettings, topic: str
+) -> None:
+    """Why a "recent" consumer asks for a future time to learn the "none" answer
+    (livedash.kafka.consumer, ADR 0012): Kafka answers -1 here, Tansu 0."""
+    ensure_topics(kafka_settings, [TopicSpec(topic)])
+    producer = RawProducer({"bootstrap.servers": kafka_settings.bootstrap})
+    for value in (b"a", b"b", b"c"):
+        producer.produce(topic, value)
+        assert producer.flush(5) == 0
+    consumer = Consumer({"bootstrap.servers": kafka_settings.bootstrap, "group.id": "traits"})
+    try:
+        future_ms = int((time.time() + 3600) * 1000)
+        answer = consumer.offsets_for_times([TopicPartition(topic, 0, future_ms)], timeout=5)
+        assert answer[0].offset == 0
+        past = consumer.offsets_for_times([TopicPartition(topic, 0, 0)], timeout=5)
+        assert past[0].offset == 0  # the first message: the same answer, meaning differs
+    finally:
+        consumer.close()

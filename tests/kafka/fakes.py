@@ -85,12 +85,18 @@ class FakeConsumerClient:
     high_watermarks: dict[tuple[str, int], int] = field(default_factory=dict)
     # What librdkafka remembers from the latest fetch response (``cached=True``).
     fetched_watermarks: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict)
+    # Kafka timestamps (ms) of each partition's messages by offset, for offsets_for_times,
+    # and what the broker answers when no message is that late (Kafka -1, Tansu 0).
+    timestamps: dict[tuple[str, int], list[int]] = field(default_factory=dict)
+    no_offset_answer: int = -1
+    time_queries: list[tuple[str, int, int]] = field(default_factory=list)
     assignments: list[list[TopicPartition]] = field(default_factory=list)
     batches: list[list[RawMessage] | Exception | Callable[[dict[str, Any]], None]] = field(
         default_factory=list
     )
     config: dict[str, Any] = field(default_factory=dict)
     assignment: list[TopicPartition] | None = None
+    paused: set[tuple[str, int]] = field(default_factory=set)
     close_calls: int = 0
     metadata_calls: int = 0
 
@@ -117,7 +123,27 @@ class FakeConsumerClient:
             return self.fetched_watermarks.get(key, (-1001, -1001))  # as before any fetch
         return 0, self.high_watermarks.get(key, 0)
 
+    def offsets_for_times(
+        self, partitions: list[TopicPartition], timeout: float = -1
+    ) -> list[TopicPartition]:
+        answers = []
+        for tp in partitions:
+            self.time_queries.append((tp.topic, tp.partition, tp.offset))
+            stamps = self.timestamps.get((tp.topic, tp.partition), [])
+            found = next(
+                (i for i, stamp in enumerate(stamps) if stamp >= tp.offset), self.no_offset_answer
+            )
+            answers.append(TopicPartition(tp.topic, tp.partition, found))
+        return answers
+
+    def pause(self, partitions: list[TopicPartition]) -> None:
+        self.paused |= {(tp.topic, tp.partition) for tp in partitions}
+
+    def resume(self, partitions: list[TopicPartition]) -> None:
+        self.paused -= {(tp.topic, tp.partition) for tp in partitions}
+
     def assign(self, partitions: list[TopicPartition]) -> None:
+        self.paused = set()
         self.assignment = partitions
         self.assignments.append(partitions)
 

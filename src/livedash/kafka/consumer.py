@@ -10,6 +10,25 @@ the compacted configuration topic from the beginning. (On Tansu the high waterma
 lags the true end by the rest of the last record batch, so a new consumer there may also
 receive that batch's tail.)
 
+``"recent"`` starts a partition at the first message of the last ``recent_s`` seconds
+(Kafka's ListOffsets by timestamp, as ``offsets_for_times``), at most
+:data:`RECENT_MAX_MESSAGES` before the end: a new session then shows the latest result
+of every running job at once instead of waiting for the next one (ADR 0012). Where no
+message is that recent, it starts at the end. Brokers differ in how they say "no message
+at or after this time": Kafka answers offset -1, Tansu answers 0, which is also a valid
+offset; so the consumer asks once for a time far in the future, whose answer is by
+definition "none", and treats the same answer for the real time as "none" too. (On
+Tansu that costs the history of a topic whose every message is recent: a new topic's
+first seconds.)
+
+``first`` names topics whose history (up to their high watermark at creation) is
+delivered before any message of the other topics: those are paused until then, and,
+with ``wait_for_release``, until the owner also calls :meth:`AssignedConsumer.release`;
+at most ``first_within_s`` in all. A session reads its configuration and the jobs'
+recent heartbeats this way, and releases the rest once it has applied the layout, so
+the recent results are not dropped for want of the layout that asks for them or of the
+job generation they belong to (ADR 0012).
+
 Differences from upstream, on purpose:
 
 - ``enable.auto.commit`` is off. The group id is unique per consumer and offsets are
@@ -69,7 +88,17 @@ from .tally import ErrorTally, is_fatal_at_runtime
 
 logger = structlog.get_logger(__name__)
 
-Start = Literal["end", "beginning"]
+Start = Literal["end", "beginning", "recent"]
+STARTS: tuple[Start, ...] = ("end", "beginning", "recent")
+
+# How far back "recent" reaches, and at most how many messages per partition.
+DEFAULT_RECENT_S = 5.0
+RECENT_MAX_MESSAGES = 1000
+# "No message at or after": asked once per partition, for a time this far ahead.
+_FUTURE_MS = 10 * 365 * 24 * 3600 * 1000
+
+# The longest the other topics wait for the ``first`` topics' history.
+DEFAULT_FIRST_WITHIN_S = 3.0
 
 DEFAULT_QUEUED_MAX_KBYTES = 2048
 DEFAULT_FETCH_MAX_BYTES = 2 * 1024 * 1024
@@ -113,8 +142,8 @@ def consumer_config(
     ):
         if value < 1:
             raise ValueError(f"{name} must be positive, got {value!r}")
-    if start not in ("end", "beginning"):
-        raise ValueError(f"start must be 'end' or 'beginning', got {start!r}")
+    if start not in STARTS:
+        raise ValueError(f"start must be one of {STARTS}, got {start!r}")
     if fetch_max_bytes < _MIN_FETCH_MAX_BYTES:
         raise ValueError(
             f"fetch_max_bytes must be at least {_MIN_FETCH_MAX_BYTES}, got {fetch_max_bytes!r}"
@@ -127,7 +156,7 @@ def consumer_config(
             "enable.auto.commit": False,
             "enable.auto.offset.store": False,
             # Only used if a pinned offset is out of range (history deleted meanwhile).
-            "auto.offset.reset": "latest" if start == "end" else "earliest",
+            "auto.offset.reset": "earliest" if start == "beginning" else "latest",
             "fetch.min.bytes": 1,
             "fetch.wait.max.ms": 200,
             "queued.max.messages.kbytes": queued_max_kbytes,
@@ -165,6 +194,9 @@ class AssignedConsumer:
         assignment: Sequence[TopicPartition] = (),
         clock: Callable[[], float] = time.monotonic,
         watch_interval_s: float = DEFAULT_WATCH_INTERVAL_S,
+        first_targets: Mapping[tuple[str, int], int] | None = None,
+        first_within_s: float = DEFAULT_FIRST_WITHIN_S,
+        wait_for_release: bool = False,
     ) -> None:
         self._client: confluent_kafka.Consumer | None = client
         self._topics = list(topics)
@@ -181,6 +213,28 @@ class AssignedConsumer:
         self._clock = clock
         self._watch_interval_s = watch_interval_s
         self._watched_at = clock()
+        # The ``first`` topics' partitions still short of their history's end, and the
+        # other partitions paused meanwhile (see the module docstring).
+        self._first_targets = {
+            key: target
+            for key, target in (first_targets or {}).items()
+            if self._next.get(key, target) < target
+        }
+        self._held: list[TopicPartition] = []
+        self._released = threading.Event()
+        if not wait_for_release:
+            self._released.set()
+        self._created_at = clock()
+        self._hold_until = self._created_at + first_within_s
+        if self._first_targets or wait_for_release:
+            first_topics = {topic for topic, _ in (first_targets or {})}
+            self._held = [
+                TopicPartition(tp.topic, tp.partition)
+                for tp in assignment
+                if tp.topic not in first_topics
+            ]
+            if self._held:
+                client.pause(self._held)
 
     @classmethod
     def create(
@@ -195,7 +249,12 @@ class AssignedConsumer:
         max_message_bytes: int = MESSAGE_MAX_BYTES,
         start: Start = "end",
         start_positions: Mapping[str, Start] | None = None,
+        recent_s: float = DEFAULT_RECENT_S,
+        first: Sequence[str] = (),
+        first_within_s: float = DEFAULT_FIRST_WITHIN_S,
+        wait_for_release: bool = False,
         clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
         leader_timeout_s: float = 10.0,
         watch_interval_s: float = DEFAULT_WATCH_INTERVAL_S,
@@ -203,14 +262,16 @@ class AssignedConsumer:
     ) -> AssignedConsumer:
         """Connect, wait for partition leaders, and assign every partition of ``topics``.
 
-        Each topic starts at ``start_positions[topic]`` if given, else at ``start``
+                Each topic starts at ``start_positions[topic]`` if given, else at ``start``
         (``auto.offset.reset``, used only if a pinned offset is out of range, follows
-        ``start``). The whole startup is bounded by ``leader_timeout_s``. Raises
-        :class:`TopicsMissingError` at once if a topic does not exist (as upstream
-        consumers do), :class:`BrokerUnavailableError` if the broker does not answer
-        or some partition has no leader in time, and :class:`KafkaFatalError` for an
-        invalid configuration. ``client_factory`` builds the librdkafka consumer from
-        its configuration; tests pass a fake.
+        ``start``); ``"recent"`` reaches back ``recent_s`` seconds by ``wall``. The history
+        of the ``first`` topics comes before anything else (module docstring). The whole
+        startup is bounded by ``leader_timeout_s``. Raises :class:`TopicsMissingError` at
+        once if a topic does not exist (as upstream consumers do),
+        :class:`BrokerUnavailableError` if the broker does not answer or some partition has
+        no leader in time, and :class:`KafkaFatalError` for an invalid configuration.
+        ``client_factory`` builds the librdkafka consumer from its configuration; tests pass
+        a fake.
         """
         if not topics:
             raise ValueError("topics must not be empty")
@@ -220,6 +281,11 @@ class AssignedConsumer:
             raise ValueError(f"leader_timeout_s must be positive, got {leader_timeout_s!r}")
         if watch_interval_s <= 0:
             raise ValueError(f"watch_interval_s must be positive, got {watch_interval_s!r}")
+        if recent_s < 0:
+            raise ValueError(f"recent_s must not be negative, got {recent_s!r}")
+        unknown = sorted(set(first) - set(topics))
+        if unknown:
+            raise ValueError(f"first names topics not consumed: {unknown}")
         group_id = f"{group_prefix}_{uuid.uuid4()}"
         config = consumer_config(
             settings,
@@ -243,7 +309,10 @@ class AssignedConsumer:
             partitions = _wait_for_leaders(
                 client, list(topics), deadline=deadline, clock=clock, sleep=sleep
             )
-            assignment = _pinned_assignment(client, partitions, starts, deadline, clock)
+            since_ms = int((wall() - recent_s) * 1000)
+            assignment, highs = _pinned_assignment(
+                client, partitions, starts, deadline, clock, since_ms=since_ms, first=first
+            )
             client.assign(assignment)
         except BaseException:
             client.close()
@@ -263,6 +332,9 @@ class AssignedConsumer:
             assignment=assignment,
             clock=clock,
             watch_interval_s=watch_interval_s,
+            first_targets={key: high for key, high in highs.items() if key[0] in first},
+            first_within_s=first_within_s,
+            wait_for_release=wait_for_release,
         )
 
     @property
@@ -313,6 +385,8 @@ class AssignedConsumer:
                 elif err.code() != KafkaError._PARTITION_EOF:
                     topic = item.topic()
                     self._tally.record(err, topics=[topic] if topic else self._topics)
+            if self._held:
+                self._release_held(client)
             if self._clock() - self._watched_at >= self._watch_interval_s:
                 self._watched_at = self._clock()
                 self._restart_rewound(client)
@@ -321,6 +395,35 @@ class AssignedConsumer:
             self._received += len(batch)
             self._tally.recovered()
         return batch
+
+    def _release_held(self, client: confluent_kafka.Consumer) -> None:
+        """Resume the paused partitions once the ``first`` topics' history is read (or
+        waited for long enough). Holds the lock."""
+        behind = {
+            key: target
+            for key, target in self._first_targets.items()
+            if self._next.get(key, target) < target
+        }
+        waiting = bool(behind) or not self._released.is_set()
+        if waiting and self._clock() < self._hold_until:
+            return
+        held, self._held = self._held, []
+        try:
+            client.resume(held)
+        except KafkaException as exc:
+            self._tally.record(exc.args[0], topics=sorted({tp.topic for tp in held}))
+        logger.info(
+            "consumer_history_read",
+            group_id=self._group_id,
+            seconds=round(self._clock() - self._created_at, 3),
+            timed_out=waiting,
+        )
+
+    def release(self) -> None:
+        """Let the held topics flow once the ``first`` topics' history is read (any
+        thread; see the module docstring). Idempotent; a no-op without
+        ``wait_for_release``."""
+        self._released.set()
 
     def _restart_rewound(self, client: confluent_kafka.Consumer) -> None:
         """Re-assign partitions that started over from their low watermark (see the
@@ -347,6 +450,7 @@ class AssignedConsumer:
         if not restarted:
             return
         self._next.update(restarted)
+        self._held = []  # a new assignment is not paused
         try:
             client.assign([TopicPartition(t, p, o) for (t, p), o in self._next.items()])
         except KafkaException as exc:
@@ -377,9 +481,9 @@ def topic_starts(
     if unknown:
         raise ValueError(f"start_positions names topics not consumed: {unknown}")
     starts = {topic: overrides.get(topic, start) for topic in topics}
-    bad = {topic: value for topic, value in starts.items() if value not in ("end", "beginning")}
+    bad = {topic: value for topic, value in starts.items() if value not in STARTS}
     if bad:
-        raise ValueError(f"start positions must be 'end' or 'beginning', got {bad!r}")
+        raise ValueError(f"start positions must be one of {STARTS}, got {bad!r}")
     return starts
 
 
@@ -443,24 +547,62 @@ def _pinned_assignment(
     starts: Mapping[str, Start],
     deadline: float,
     clock: Callable[[], float],
-) -> list[TopicPartition]:
-    """``partitions`` with explicit start offsets (``starts`` by topic).
+    *,
+    since_ms: int,
+    first: Sequence[str] = (),
+) -> tuple[list[TopicPartition], dict[tuple[str, int], int]]:
+    """``partitions`` with explicit start offsets (``starts`` by topic), and the high
+    watermark of every partition that was asked for one.
 
     "end" pins each partition to its high watermark now rather than leaving "latest"
     to librdkafka, which resolves it lazily at the first fetch: a message produced
-    between ``assign()`` and that fetch would be skipped.
+    between ``assign()`` and that fetch would be skipped. "recent" pins it to the first
+    message at or after ``since_ms`` (see the module docstring). A "beginning"
+    partition is asked for its high watermark only if its topic is one of ``first``.
     """
     pinned = []
+    highs: dict[tuple[str, int], int] = {}
     for tp in partitions:
-        if starts[tp.topic] == "beginning":
+        start = starts[tp.topic]
+        if start == "beginning" and tp.topic not in first:
             pinned.append(TopicPartition(tp.topic, tp.partition, confluent_kafka.OFFSET_BEGINNING))
             continue
         remaining = deadline - clock()
         if remaining <= 0:
             raise BrokerUnavailableError("timed out fetching high watermarks")
         try:
-            _low, high = client.get_watermark_offsets(tp, timeout=remaining, cached=False)
+            low, high = client.get_watermark_offsets(tp, timeout=remaining, cached=False)
+            offset = high
+            if start == "beginning":
+                offset = confluent_kafka.OFFSET_BEGINNING
+            elif start == "recent":
+                # Two requests: librdkafka answers one partition once per request.
+                found, none = (
+                    client.offsets_for_times(
+                        [TopicPartition(tp.topic, tp.partition, at_ms)],
+                        timeout=max(deadline - clock(), 0.001),
+                    )[0].offset
+                    for at_ms in (since_ms, since_ms + _FUTURE_MS)
+                )
+                offset = recent_offset(found=found, none=none, low=low, high=high)
         except KafkaException as exc:
-            raise translate(exc, topics=[tp.topic], context="fetching watermarks") from exc
-        pinned.append(TopicPartition(tp.topic, tp.partition, high))
-    return pinned
+            raise translate(exc, topics=[tp.topic], context="fetching offsets") from exc
+        highs[(tp.topic, tp.partition)] = high
+        pinned.append(TopicPartition(tp.topic, tp.partition, offset))
+    return pinned, highs
+
+
+def recent_offset(
+    *, found: int, none: int, low: int, high: int, max_messages: int = RECENT_MAX_MESSAGES
+) -> int:
+    """Where a "recent" partition starts.
+
+    ``found`` is the broker's answer for the first message at or after the start of the
+    window, ``none`` its answer for a time with no message after it (-1 on Kafka, 0 on
+    Tansu). Nothing recent (``found`` equals ``none``, is negative, or is not below
+    ``high``) starts at the end; otherwise at ``found``, at most ``max_messages`` before
+    the end and never before ``low``.
+    """
+    if found == none or found < 0 or found >= high:
+        return high
+    return max(found, high - max_messages, low)

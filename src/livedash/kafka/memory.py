@@ -20,16 +20,38 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Literal
 
 import structlog
 
 from ..protocol.topics import TopicSpec
-from .consumer import ConsumerStats, topic_starts
+from .consumer import (
+    DEFAULT_FIRST_WITHIN_S,
+    DEFAULT_RECENT_S,
+    STARTS,
+    ConsumerStats,
+    Start,
+    topic_starts,
+)
 from .errors import ClosedError, TopicsMissingError
 from .message import Message
 
 logger = structlog.get_logger(__name__)
+
+
+def _start_index(messages: Sequence[Message], start: Start, since_ms: int) -> int:
+    """Where a consumer starts in one partition's ``messages`` (see ``consumer``)."""
+    if start == "beginning":
+        return 0
+    if start == "recent":
+        return next(
+            (
+                i
+                for i, m in enumerate(messages)
+                if m.timestamp_ms is not None and m.timestamp_ms >= since_ms
+            ),
+            len(messages),
+        )
+    return len(messages)
 
 
 def _wall_clock_ms() -> int:
@@ -89,28 +111,43 @@ class InMemoryBroker:
         self,
         topics: Sequence[str],
         *,
-        start: Literal["end", "beginning"] = "end",
-        start_positions: Mapping[str, Literal["end", "beginning"]] | None = None,
+        start: Start = "end",
+        start_positions: Mapping[str, Start] | None = None,
+        recent_s: float = DEFAULT_RECENT_S,
+        first: Sequence[str] = (),
+        wait_for_release: bool = False,
+        first_within_s: float = DEFAULT_FIRST_WITHIN_S,
     ) -> InMemoryConsumer:
         """A consumer of all partitions of ``topics`` (:class:`TopicsMissingError` if any
-        is missing), starting after the last message (``"end"``) or at the first;
-        ``start_positions`` overrides ``start`` per topic, as in
-        :meth:`AssignedConsumer.create <livedash.kafka.consumer.AssignedConsumer.create>`."""
-        if start not in ("end", "beginning"):
-            raise ValueError(f"start must be 'end' or 'beginning', got {start!r}")
+        is missing), starting after the last message (``"end"``), at the first, or at the
+        first of the last ``recent_s`` seconds (``"recent"``); ``start_positions``
+        overrides ``start`` per topic, as in
+        :meth:`AssignedConsumer.create <livedash.kafka.consumer.AssignedConsumer.create>`.
+        The ``first`` topics are read before the others whenever both have messages (a
+        stronger form of the real consumer's guarantee); with ``wait_for_release`` the
+        others are not read at all until :meth:`InMemoryConsumer.release` or
+        ``first_within_s``."""
+        if start not in STARTS:
+            raise ValueError(f"start must be one of {STARTS}, got {start!r}")
         if not topics:
             raise ValueError("topics must not be empty")
         starts = topic_starts(topics, start, start_positions)
+        unknown = sorted(set(first) - set(topics))
+        if unknown:
+            raise ValueError(f"first names topics not consumed: {unknown}")
+        topics = [*first, *(t for t in topics if t not in first)]
         with self._cond:
             missing = [t for t in topics if t not in self._partitions]
             if missing:
                 raise TopicsMissingError(topics=missing)
+            since_ms = self._clock_ms() - int(recent_s * 1000)
             positions = {
-                (topic, pid): (len(messages) if starts[topic] == "end" else 0)
+                (topic, pid): _start_index(messages, starts[topic], since_ms)
                 for topic in topics
                 for pid, messages in enumerate(self._partitions[topic])
             }
-        return InMemoryConsumer(broker=self, positions=positions)
+        held = set() if not wait_for_release else {k for k in positions if k[0] not in first}
+        return InMemoryConsumer(broker=self, positions=positions, held=held, hold_s=first_within_s)
 
     def producer(self, *, client_id: str = "memory") -> InMemoryProducer:
         return InMemoryProducer(broker=self, client_id=client_id)
@@ -174,9 +211,18 @@ class InMemoryConsumer:
     :meth:`poll_batch`, which then returns an empty batch.
     """
 
-    def __init__(self, *, broker: InMemoryBroker, positions: dict[tuple[str, int], int]):
+    def __init__(
+        self,
+        *,
+        broker: InMemoryBroker,
+        positions: dict[tuple[str, int], int],
+        held: set[tuple[str, int]] | None = None,
+        hold_s: float = DEFAULT_FIRST_WITHIN_S,
+    ):
         self._broker = broker
         self._positions = positions
+        self._held = {key: positions.pop(key) for key in sorted(held or ())}
+        self._hold_until = time.monotonic() + hold_s
         self._closed = False
         self._received = 0
 
@@ -193,9 +239,16 @@ class InMemoryConsumer:
             raise ValueError(f"max_messages must be at least 1, got {max_messages!r}")
         if self._closed:
             raise ClosedError("consumer is closed")
+        if self._held and time.monotonic() >= self._hold_until:
+            self.release()
         batch = self._broker._read(self._positions, max_messages, timeout_s, lambda: self._closed)
         self._received += len(batch)
         return batch
+
+    def release(self) -> None:
+        """Let the held topics be read (see ``InMemoryBroker.consumer``)."""
+        held, self._held = self._held, {}
+        self._positions.update(held)
 
     def close(self) -> None:
         self._closed = True

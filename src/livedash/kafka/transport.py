@@ -24,6 +24,10 @@ class MessageSource(Protocol):
         """Up to ``max_messages`` messages, waiting at most ``timeout_s`` for the first."""
         ...
 
+    def release(self) -> None:
+        """Let topics held back at creation flow (``wait_for_release``); idempotent."""
+        ...
+
     def close(self) -> None:
         """Release the source; idempotent. Later polls raise ``ClosedError``."""
         ...
