@@ -140,7 +140,8 @@ class InMemoryBroker:
             missing = [t for t in topics if t not in self._partitions]
             if missing:
                 raise TopicsMissingError(topics=missing)
-            since_ms = self._clock_ms() - int(recent_s * 1000)
+            recent = "recent" in starts.values()
+            since_ms = self._clock_ms() - int(recent_s * 1000) if recent else 0
             positions = {
                 (topic, pid): _start_index(messages, starts[topic], since_ms)
                 for topic in topics
