@@ -296,6 +296,7 @@ def test_config_bounds_prefetch_memory_and_request_size() -> None:
     assert config["receive.message.max.bytes"] > 100_971_520
     assert config["enable.auto.commit"] is False
     assert config["fetch.wait.max.ms"] == 200
+    assert config["fetch.queue.backoff.ms"] == 10
 
 
 @pytest.mark.parametrize(

@@ -216,3 +216,28 @@ def test_after_an_in_memory_broker_restarts_the_consumer_reads_the_new_topic() -
             consumer.close()
         for broker in brokers:
             broker.stop(timeout_s=1.0)
+
+
+def test_a_backlog_larger_than_the_queue_is_read_at_once_by_a_quick_reader(
+    kafka_settings: KafkaSettings, instrument_topics: str, producer: Producer
+) -> None:
+    """librdkafka waits fetch.queue.backoff.ms (1 s by default) before fetching again
+    after the local queue was full; with a queue smaller than a burst, a consumer then
+    reads about one queue a second and stays behind a live stream for good."""
+    topic = topic_for(instrument_topics, StreamKind.DATA)
+    chunk, count = 256 * 1024, 40  # 10 MiB waiting, ten times the queue
+    for i in range(count):
+        producer.produce(topic, bytes([i]) * chunk)
+    assert producer.flush(30.0) == 0
+    consumer = AssignedConsumer.create(
+        kafka_settings,
+        topics=[topic],
+        group_prefix="test",
+        start="beginning",
+        queued_max_kbytes=1024,
+    )
+    try:
+        messages = collect_messages(consumer, count=count, timeout_s=4.0)
+        assert [m.value[0] for m in messages] == list(range(count))
+    finally:
+        consumer.close()

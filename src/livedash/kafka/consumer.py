@@ -100,6 +100,12 @@ _FUTURE_MS = 10 * 365 * 24 * 3600 * 1000
 # The longest the other topics wait for the ``first`` topics' history.
 DEFAULT_FIRST_WITHIN_S = 3.0
 
+# After the local queue was full, fetch again this soon (librdkafka's default, 1 s,
+# throttles a consumer whose queue limit is below one burst to about one fetch a
+# second: measured on Tansu, a 1 MiB queue then stayed 4.8 s behind a 1 Hz stream of
+# 130 KiB results for good).
+FETCH_QUEUE_BACKOFF_MS = 10
+
 DEFAULT_QUEUED_MAX_KBYTES = 2048
 DEFAULT_FETCH_MAX_BYTES = 2 * 1024 * 1024
 DEFAULT_MAX_PARTITION_FETCH_BYTES = 1024 * 1024
@@ -160,6 +166,7 @@ def consumer_config(
             "fetch.min.bytes": 1,
             "fetch.wait.max.ms": 200,
             "queued.max.messages.kbytes": queued_max_kbytes,
+            "fetch.queue.backoff.ms": FETCH_QUEUE_BACKOFF_MS,
             "fetch.max.bytes": fetch_max_bytes,
             "max.partition.fetch.bytes": max_partition_fetch_bytes,
             "receive.message.max.bytes": max(max_message_bytes, fetch_max_bytes)
