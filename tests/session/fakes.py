@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import numpy as np
 import scipp as sc
@@ -95,8 +96,8 @@ def series(first_ns: int, count: int, *, unit: str = "mm") -> sc.DataArray:
     )
 
 
-def memory_broker() -> InMemoryBroker:
-    return InMemoryBroker(topics=livedata_topic_specs("dummy"))
+def memory_broker(**kwargs: Any) -> InMemoryBroker:
+    return InMemoryBroker(topics=livedata_topic_specs("dummy"), **kwargs)
 
 
 class FakeBackend:

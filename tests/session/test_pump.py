@@ -57,7 +57,7 @@ class Parts:
         **pump_args,
     ) -> None:
         self.broker: InMemoryBroker = broker or memory_broker()
-        self.source = self.broker.consumer(TOPICS.consumed)
+        self.source = self.broker.consumer(TOPICS.consumed, start_positions=TOPICS.start_positions)
         self.producer = self.broker.producer()
         self.jobs = JobService(workflows=dummy.workflows, clock=clock)
         self.services = ServiceRegistry(clock=clock)
@@ -228,6 +228,9 @@ def test_running_pump_routes_messages(parts: Parts) -> None:
 class FatalSource:
     closed = False
 
+    def release(self) -> None:
+        pass
+
     def poll_batch(self, max_messages: int = 100, timeout_s: float = 0.05) -> list[Message]:
         raise KafkaFatalError("authentication failed")
 
@@ -371,9 +374,11 @@ def test_freshness_counts_silence_from_the_start_and_from_each_arrival(
 def test_freshness_tells_how_old_the_newest_live_message_was_on_arrival(
     dummy: Instrument, clock: FakeClock
 ) -> None:
-    published_ms = []
+    published_ms = [0]
+    now = [90.0]
     broker = InMemoryBroker(topics=livedata_topic_specs("dummy"), clock_ms=lambda: published_ms[-1])
-    parts = Parts(dummy, clock, broker=broker, wall=lambda: 100.0)
+    parts = Parts(dummy, clock, broker=broker, wall=lambda: now[0])
+    now[0] = 100.0
     published_ms.append(93_000)  # published 7 s before it arrives
     parts.send(TOPICS.status, b"not x5f2")
     parts.drain()
@@ -386,3 +391,23 @@ def test_freshness_tells_how_old_the_newest_live_message_was_on_arrival(
     parts.send(TOPICS.status, b"not x5f2")
     parts.drain()
     assert parts.pump.freshness().behind_s == pytest.approx(0.2)
+
+
+def test_history_published_before_the_session_does_not_count_as_falling_behind(
+    dummy: Instrument, clock: FakeClock
+) -> None:
+    """A new session reads the last seconds of data and status (ADR 0012): old by
+    design, not late."""
+    published_ms = [95_000]
+    broker = InMemoryBroker(topics=livedata_topic_specs("dummy"), clock_ms=lambda: published_ms[-1])
+    broker.producer().produce(TOPICS.status, b"not x5f2")  # 5 s before the session
+    now = [100.0]
+    parts = Parts(dummy, clock, broker=broker, wall=lambda: now[0])
+    parts.drain()
+    assert parts.pump.stats()["received"] == 1
+    assert parts.pump.freshness() == Freshness(silent_s=0.0, behind_s=None)
+    now[0] = 101.0
+    published_ms.append(100_500)
+    parts.send(TOPICS.status, b"not x5f2")
+    parts.drain()
+    assert parts.pump.freshness().behind_s == pytest.approx(0.5)

@@ -185,6 +185,9 @@ def test_running_sessions_follow_each_other_through_their_threads(
 class FailingSource:
     closed = False
 
+    def release(self) -> None:
+        pass
+
     def poll_batch(self, max_messages: int = 100, timeout_s: float = 0.05) -> list[Message]:
         raise RuntimeError("consumer broke")
 

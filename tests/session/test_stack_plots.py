@@ -113,6 +113,24 @@ def test_committed_workflow_with_a_layer_gets_a_plot_once_data_arrives(world: Wo
     assert view.plot.values.shape == (4, 4)
 
 
+def test_a_new_session_draws_the_latest_result_without_waiting_for_the_next(
+    world: World,
+) -> None:
+    """It reads the last seconds of data and status (ADR 0012), the layout first."""
+    a = world.session()
+    world.settle()
+    job_number = a.orchestrator.commit(PANEL)
+    world.settle()
+    world.backend.publish(JobId(source_name="panel_0", job_number=job_number), PANEL)
+    world.settle()
+    b = world.session()
+    world.settle()
+    view = b.plots.view(layer_reading(b, PANEL_IMAGE))
+    assert view.state is LayerState.READY
+    assert isinstance(view.plot, ImageState)
+    assert b.pump.stats()["routed"]["data"] == 1
+
+
 def test_only_results_a_layer_shows_are_decoded(world: World) -> None:
     a = world.session()
     world.settle()

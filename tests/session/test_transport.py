@@ -1,5 +1,5 @@
-"""Where a session's consumer starts reading: live topics at the end, configuration at
-the beginning."""
+"""Where a session's consumer starts reading: data and status from the last seconds,
+commands and responses at the end, configuration at the beginning."""
 
 from __future__ import annotations
 
@@ -12,23 +12,40 @@ TOPICS = SessionTopics.for_instrument("dummy")
 SESSION_ID = "0123abcd-0000-4000-8000-000000000000"
 
 
-def test_session_topics_read_configuration_from_the_beginning_and_the_rest_from_the_end() -> None:
-    assert TOPICS.livedash_config in TOPICS.consumed
-    assert {t for t, start in TOPICS.start_positions.items() if start == "beginning"} == {
-        TOPICS.livedash_config
-    }
+def test_session_topics_start_positions() -> None:
     assert set(TOPICS.start_positions) == set(TOPICS.consumed)
+    assert TOPICS.start_positions == {
+        TOPICS.data: "recent",
+        TOPICS.status: "recent",
+        TOPICS.responses: "end",
+        TOPICS.commands: "end",
+        TOPICS.livedash_config: "beginning",
+    }
 
 
-def test_memory_session_consumer_sees_earlier_configuration_but_no_earlier_data() -> None:
-    broker = memory_broker()
+def test_memory_session_consumer_sees_configuration_and_recent_data_but_no_old_news() -> None:
+    now_ms = [0]
+    broker = memory_broker(clock_ms=lambda: now_ms[0])
     producer = broker.producer()
     for topic in TOPICS.consumed:
-        producer.produce(topic, b"before", key=b"k")
+        producer.produce(topic, b"long ago", key=b"k")
+    now_ms[0] = 60_000
+    for topic in TOPICS.consumed:
+        producer.produce(topic, b"just now", key=b"k")
+    now_ms[0] = 61_000
     transport = memory_transport_factory(broker)(topics=TOPICS, session_id=SESSION_ID)
     producer.produce(TOPICS.data, b"after")
-    received = transport.source.poll_batch(timeout_s=0.01)
-    # Kafka orders messages per partition only.
-    assert sorted((m.topic, m.value) for m in received) == sorted(
-        [(TOPICS.livedash_config, b"before"), (TOPICS.data, b"after")]
-    )
+    # Configuration and status first; the rest once the stack has applied the layout.
+    first = transport.source.poll_batch(timeout_s=0.01)
+    assert [(m.topic, m.value) for m in first] == [
+        (TOPICS.livedash_config, b"long ago"),
+        (TOPICS.livedash_config, b"just now"),
+        (TOPICS.status, b"just now"),
+    ]
+    assert transport.source.poll_batch(timeout_s=0.01) == []
+    transport.source.release()
+    rest = transport.source.poll_batch(timeout_s=0.01)
+    assert [(m.topic, m.value) for m in rest] == [
+        (TOPICS.data, b"just now"),
+        (TOPICS.data, b"after"),
+    ]

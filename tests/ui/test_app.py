@@ -235,6 +235,17 @@ def test_the_tabs_wait_for_the_page_to_have_loaded(harness):
     assert tab_titles(session) == ["Workflows", "System Status"]
 
 
+def test_the_views_are_refreshed_as_soon_as_the_tabs_are_shown(harness):
+    """The stack has read the recent results by then (ADR 0012): the plots follow the
+    tabs at once, not a refresh interval later."""
+    session = harness.open()
+    harness.until_scheduled()
+    assert [view.refreshes for view in harness.views] == [0, 0]
+    harness.document.ready()
+    assert tab_titles(session) == ["Workflows", "System Status"]
+    assert [view.refreshes for view in harness.views] == [1, 1]
+
+
 def test_the_stack_is_built_on_an_executor_thread_and_the_views_on_the_ioloop(harness):
     harness.open_ready()
     assert harness.transports.threads[0].startswith("session-stack")

@@ -25,7 +25,8 @@ A fatal error from the source (a :class:`KafkaFatalError`, or anything unexpecte
 
 Freshness (no silent freeze): the pump remembers when it last received anything and how
 old, by its Kafka timestamp, the newest live message was when it arrived (everything
-but the configuration topic, which is read from its beginning). :meth:`freshness`
+but the configuration topic, which is read from its beginning, and the recent history
+a session reads at its start: messages published before the pump was created). :meth:`freshness`
 tells the page whether the session hears Kafka and keeps up with it: a session always
 hears at least its own heartbeat on the status topic, so a long silence means Kafka is
 unreachable or the pump is stuck, and a large delay means the session falls behind.
@@ -160,6 +161,7 @@ class MessagePump:
         self._config_topic = topics.livedash_config
         self._heard_at = clock()
         self._behind_s: float | None = None
+        self._live_since_ms = wall() * 1000.0
         self._poll_timeout_s = poll_timeout_s
         self._max_batch = max_batch
         self._tick_interval_s = tick_interval_s
@@ -237,7 +239,11 @@ class MessagePump:
     def _note_arrival(self, batch: Sequence[Message]) -> None:
         behind_s = None
         for message in reversed(batch):
-            if message.topic != self._config_topic and message.timestamp_ms is not None:
+            if (
+                message.topic != self._config_topic
+                and message.timestamp_ms is not None
+                and message.timestamp_ms >= self._live_since_ms
+            ):
                 behind_s = max(0.0, self._wall() - message.timestamp_ms / 1000.0)
                 break
         with self._lock:

@@ -161,7 +161,7 @@ class SessionStack:
                 store=self._store,
                 instrument=instrument,
                 plots=self._plots,
-                on_layers=self._heartbeat.set_plots_shown,
+                on_layers=self._on_layers,
             )
             self._pump = MessagePump(
                 source=self._source,
@@ -293,6 +293,13 @@ class SessionStack:
     def _open(self, service: T) -> T:
         self._lifecycle.require_open()
         return service
+
+    def _on_layers(self, layers: int) -> None:
+        """The layout was applied: the heartbeat tells how many plots this session shows,
+        and the source may now deliver the results it held back (ADR 0012): the data
+        cache knows which ones this session wants."""
+        self._heartbeat.set_plots_shown(layers)
+        self._source.release()
 
     def _on_pump_failure(self, exc: BaseException) -> None:
         self._failure = exc

@@ -1,8 +1,10 @@
 """A session's own Kafka client pair, and factories for the real and in-memory brokers.
 
-Each session reads the data, status, responses and commands topics from their high
-watermark, and the configuration topic from the beginning
-(:attr:`SessionTopics.start_positions`), with its own consumer (no group, assign() of
+Each session reads the data and status topics from the last few seconds, responses and
+commands from their high watermark, and the configuration topic from the beginning
+(:attr:`SessionTopics.start_positions`; configuration and status history first,
+:attr:`SessionTopics.read_first`, and the rest once the stack releases it, having
+applied the layout), with its own consumer (no group, assign() of
 every partition); it writes commands, its heartbeat and configuration documents with its
 own producer (ARCHITECTURE.md, "The session stack"). The consumer's prefetch queue is
 kept small (``queued_max_kbytes``, 1 MiB) because one worker hosts many sessions.
@@ -59,6 +61,8 @@ def kafka_transport_factory(
             queued_max_kbytes=queued_max_kbytes,
             start="end",
             start_positions=topics.start_positions,
+            first=topics.read_first,
+            wait_for_release=True,
         )
         try:
             producer = Producer.create(settings, client_id=_client_id(session_id))
@@ -75,7 +79,11 @@ def memory_transport_factory(broker: InMemoryBroker) -> TransportFactory:
 
     def create(*, topics: SessionTopics, session_id: str) -> SessionTransport:
         consumer = broker.consumer(
-            topics.consumed, start="end", start_positions=topics.start_positions
+            topics.consumed,
+            start="end",
+            start_positions=topics.start_positions,
+            first=topics.read_first,
+            wait_for_release=True,
         )
         return SessionTransport(
             source=consumer, sink=broker.producer(client_id=_client_id(session_id))

@@ -8,13 +8,14 @@ new Bokeh session. It
 2. builds and starts its :class:`~livedash.session.stack.SessionStack` in the worker's
    executor, never on the IOLoop (creating a Kafka consumer waits for partition leaders);
    the result comes back through the document (:meth:`PageDocument.schedule`);
-3. on success builds the views on the IOLoop (Panel objects must not be constructed on
-   other threads: Panel resolves the current document through Bokeh's process-global
-   ``curdoc``), starts the session's one periodic callback, a
+3. on success builds the views on the IOLoop (Panel objects must not be constructed on other
+   threads: Panel resolves the current document through Bokeh's process-global ``curdoc``),
+   starts the session's one periodic callback, a
    :class:`~livedash.ui.updater.SessionUpdater`, and shows the tabs once the page has
-   loaded. If the stack cannot be built (broker down, topics missing) the page shows the
-   error with a retry button and the build is retried every ``build_retry_s``; if the
-   views cannot be built (a bug) the page shows the error and the session closes;
+   loaded, refreshed right after. If the stack cannot be built (broker down, topics missing)
+   the page shows the error with a retry button and the build is retried every
+   ``build_retry_s``; if the views cannot be built (a bug) the page shows the error and the
+   session closes;
 4. ends through one idempotent :meth:`DashboardSession.close`, whatever asked for it:
    Bokeh destroying the session, a liveness verdict, a FAILED stack or the worker
    shutting down. ``close()`` stops the updater, cancels the periodic callback and the
@@ -389,8 +390,13 @@ class DashboardSession:
     # --- helpers ---------------------------------------------------------------------
 
     def _on_page_loaded(self) -> None:
+        """Show the tabs kept meanwhile and refresh the views right after: the stack
+        has read the recent history by now (ADR 0012), so the plots follow the tabs at
+        once instead of up to a refresh interval later. (Not in one batch: changes to
+        models added inside the same frozen batch do not reach the browser.)"""
         logger.info("session_page_ready", seconds=round(self._clock() - self._created, 3))
         self.page.loaded()
+        self._tick()
 
     def _submit(self, task: Callable[[], None]) -> None:
         try:
