@@ -7,8 +7,9 @@ import time
 import confluent_kafka
 import pytest
 
-from livedash.kafka.consumer import AssignedConsumer, recent_offset, topic_starts
+from livedash.kafka.consumer import AssignedConsumer
 from livedash.kafka.memory import InMemoryBroker
+from livedash.kafka.positions import recent_offset, topic_starts
 from livedash.kafka.producer import Producer
 from livedash.kafka.settings import KafkaSettings
 from livedash.protocol.topics import StreamKind, topic_for
@@ -200,7 +201,9 @@ def test_memory_consumer_starts_recent_topics_at_the_window() -> None:
 def test_real_consumer_recent_reads_the_window_only(
     kafka_settings: KafkaSettings, instrument_topics: str
 ) -> None:
-    """Against Tansu, whose "no message that late" answer is offset 0."""
+    """Against Tansu, whose "no message that late" answer is offset 0. The ages come
+    from waiting: records given old timestamps by the producer were not found by
+    Tansu's ListOffsets by time (tried)."""
     live = topic_for(instrument_topics, StreamKind.RESPONSES)
     config = topic_for(instrument_topics, StreamKind.LIVEDASH_CONFIG)
     producer = Producer.create(kafka_settings, client_id="test-recent")

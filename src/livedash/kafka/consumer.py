@@ -3,31 +3,13 @@
 Like the upstream dashboard (PROTOCOL.md 8) it never calls ``subscribe()``: it
 ``assign()``s all partitions, pinned to each partition's high watermark at creation, so
 it sees exactly the messages produced after it was created and never rebalances. (Tansu
-also hangs on ``subscribe()``.) ``start="beginning"`` reads the retained history instead,
-for tools such as ``livedash inspect --from-beginning``; ``start_positions`` overrides
-``start`` per topic, so one consumer can read a session's live topics from the end and
-the compacted configuration topic from the beginning. (On Tansu the high watermark
-lags the true end by the rest of the last record batch, so a new consumer there may also
-receive that batch's tail.)
-
-``"recent"`` starts a partition at the first message of the last ``recent_s`` seconds
-(Kafka's ListOffsets by timestamp, as ``offsets_for_times``), at most
-:data:`RECENT_MAX_MESSAGES` before the end: a new session then shows the latest result
-of every running job at once instead of waiting for the next one (ADR 0012). Where no
-message is that recent, it starts at the end. Brokers differ in how they say "no message
-at or after this time": Kafka answers offset -1, Tansu answers 0, which is also a valid
-offset; so the consumer asks once for a time far in the future, whose answer is by
-definition "none", and treats the same answer for the real time as "none" too. (On
-Tansu that costs the history of a topic whose every message is recent: a new topic's
-first seconds.)
-
-``first`` names topics whose history (up to their high watermark at creation) is
-delivered before any message of the other topics: those are paused until then, and,
-with ``wait_for_release``, until the owner also calls :meth:`AssignedConsumer.release`;
-at most ``first_within_s`` in all. A session reads its configuration and the jobs'
-recent heartbeats this way, and releases the rest once it has applied the layout, so
-the recent results are not dropped for want of the layout that asks for them or of the
-job generation they belong to (ADR 0012).
+also hangs on ``subscribe()``.) ``start="beginning"`` reads the retained history
+instead, for tools such as ``livedash inspect --from-beginning``; ``start_positions``
+overrides ``start`` per topic, so one consumer can read a session's live topics from the
+end and the compacted configuration topic from the beginning; more positions in
+:mod:`livedash.kafka.positions`. (On Tansu the high watermark lags the true end by the
+rest of the last record batch, so a new consumer there may also receive that batch's
+tail.)
 
 Differences from upstream, on purpose:
 
@@ -70,7 +52,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import confluent_kafka
 import structlog
@@ -83,27 +65,24 @@ from .errors import (
     translate,
 )
 from .message import Message
+from .positions import (
+    DEFAULT_FIRST_WITHIN_S,
+    DEFAULT_RECENT_S,
+    STARTS,
+    Start,
+    check_first,
+    pinned_assignment,
+    topic_starts,
+)
 from .settings import MESSAGE_MAX_BYTES, KafkaSettings
 from .tally import ErrorTally, is_fatal_at_runtime
 
 logger = structlog.get_logger(__name__)
 
-Start = Literal["end", "beginning", "recent"]
-STARTS: tuple[Start, ...] = ("end", "beginning", "recent")
 
-# How far back "recent" reaches, and at most how many messages per partition.
-DEFAULT_RECENT_S = 5.0
-RECENT_MAX_MESSAGES = 1000
-# "No message at or after": asked once per partition, for a time this far ahead.
-_FUTURE_MS = 10 * 365 * 24 * 3600 * 1000
-
-# The longest the other topics wait for the ``first`` topics' history.
-DEFAULT_FIRST_WITHIN_S = 3.0
-
-# After the local queue was full, fetch again this soon (librdkafka's default, 1 s,
-# throttles a consumer whose queue limit is below one burst to about one fetch a
-# second: measured on Tansu, a 1 MiB queue then stayed 4.8 s behind a 1 Hz stream of
-# 130 KiB results for good).
+# After the local queue was full, fetch again this soon. librdkafka's default, 1 s, let a
+# session's 1 MiB queue read about one queue a second: on Tansu it stayed 4.8 s behind a
+# 1 Hz stream of 130 KiB results for good (ADR 0012).
 FETCH_QUEUE_BACKOFF_MS = 10
 
 DEFAULT_QUEUED_MAX_KBYTES = 2048
@@ -220,21 +199,17 @@ class AssignedConsumer:
         self._clock = clock
         self._watch_interval_s = watch_interval_s
         self._watched_at = clock()
-        # The ``first`` topics' partitions still short of their history's end, and the
-        # other partitions paused meanwhile (see the module docstring).
-        self._first_targets = {
-            key: target
-            for key, target in (first_targets or {}).items()
-            if self._next.get(key, target) < target
-        }
+        # Where the ``first`` topics' history ends, and the other partitions paused
+        # until it is read (see :mod:`livedash.kafka.positions`).
+        self._first_targets = dict(first_targets or {})
         self._held: list[TopicPartition] = []
         self._released = threading.Event()
         if not wait_for_release:
             self._released.set()
         self._created_at = clock()
         self._hold_until = self._created_at + first_within_s
-        if self._first_targets or wait_for_release:
-            first_topics = {topic for topic, _ in (first_targets or {})}
+        if self._first_behind() or wait_for_release:
+            first_topics = {topic for topic, _ in self._first_targets}
             self._held = [
                 TopicPartition(tp.topic, tp.partition)
                 for tp in assignment
@@ -290,9 +265,7 @@ class AssignedConsumer:
             raise ValueError(f"watch_interval_s must be positive, got {watch_interval_s!r}")
         if recent_s < 0:
             raise ValueError(f"recent_s must not be negative, got {recent_s!r}")
-        unknown = sorted(set(first) - set(topics))
-        if unknown:
-            raise ValueError(f"first names topics not consumed: {unknown}")
+        check_first(topics, first)
         group_id = f"{group_prefix}_{uuid.uuid4()}"
         config = consumer_config(
             settings,
@@ -317,7 +290,7 @@ class AssignedConsumer:
                 client, list(topics), deadline=deadline, clock=clock, sleep=sleep
             )
             since_ms = int((wall() - recent_s) * 1000)
-            assignment, highs = _pinned_assignment(
+            assignment, highs = pinned_assignment(
                 client, partitions, starts, deadline, clock, since_ms=since_ms, first=first
             )
             client.assign(assignment)
@@ -406,12 +379,7 @@ class AssignedConsumer:
     def _release_held(self, client: confluent_kafka.Consumer) -> None:
         """Resume the paused partitions once the ``first`` topics' history is read (or
         waited for long enough). Holds the lock."""
-        behind = {
-            key: target
-            for key, target in self._first_targets.items()
-            if self._next.get(key, target) < target
-        }
-        waiting = bool(behind) or not self._released.is_set()
+        waiting = self._first_behind() or not self._released.is_set()
         if waiting and self._clock() < self._hold_until:
             return
         held, self._held = self._held, []
@@ -425,6 +393,9 @@ class AssignedConsumer:
             seconds=round(self._clock() - self._created_at, 3),
             timed_out=waiting,
         )
+
+    def _first_behind(self) -> bool:
+        return any(self._next.get(key, end) < end for key, end in self._first_targets.items())
 
     def release(self) -> None:
         """Let the held topics flow once the ``first`` topics' history is read (any
@@ -473,25 +444,6 @@ class AssignedConsumer:
                 return
             client.close()
         logger.info("consumer_closed", group_id=self._group_id, received=self._received)
-
-
-def topic_starts(
-    topics: Sequence[str], start: Start, start_positions: Mapping[str, Start] | None
-) -> dict[str, Start]:
-    """Where each of ``topics`` starts: ``start_positions`` overriding ``start``.
-
-    Raises ValueError for a position other than "end"/"beginning" or for a topic in
-    ``start_positions`` that is not one of ``topics``.
-    """
-    overrides = dict(start_positions or {})
-    unknown = sorted(set(overrides) - set(topics))
-    if unknown:
-        raise ValueError(f"start_positions names topics not consumed: {unknown}")
-    starts = {topic: overrides.get(topic, start) for topic in topics}
-    bad = {topic: value for topic, value in starts.items() if value not in STARTS}
-    if bad:
-        raise ValueError(f"start positions must be one of {STARTS}, got {bad!r}")
-    return starts
 
 
 def _to_message(item: confluent_kafka.Message) -> Message:
@@ -546,70 +498,3 @@ def _wait_for_leaders(
             return partitions
         logger.debug("waiting_for_leaders", partitions=leaderless)
         sleep(min(_METADATA_RETRY_S, max(deadline - clock(), 0.0)))
-
-
-def _pinned_assignment(
-    client: confluent_kafka.Consumer,
-    partitions: list[TopicPartition],
-    starts: Mapping[str, Start],
-    deadline: float,
-    clock: Callable[[], float],
-    *,
-    since_ms: int,
-    first: Sequence[str] = (),
-) -> tuple[list[TopicPartition], dict[tuple[str, int], int]]:
-    """``partitions`` with explicit start offsets (``starts`` by topic), and the high
-    watermark of every partition that was asked for one.
-
-    "end" pins each partition to its high watermark now rather than leaving "latest"
-    to librdkafka, which resolves it lazily at the first fetch: a message produced
-    between ``assign()`` and that fetch would be skipped. "recent" pins it to the first
-    message at or after ``since_ms`` (see the module docstring). A "beginning"
-    partition is asked for its high watermark only if its topic is one of ``first``.
-    """
-    pinned = []
-    highs: dict[tuple[str, int], int] = {}
-    for tp in partitions:
-        start = starts[tp.topic]
-        if start == "beginning" and tp.topic not in first:
-            pinned.append(TopicPartition(tp.topic, tp.partition, confluent_kafka.OFFSET_BEGINNING))
-            continue
-        remaining = deadline - clock()
-        if remaining <= 0:
-            raise BrokerUnavailableError("timed out fetching high watermarks")
-        try:
-            low, high = client.get_watermark_offsets(tp, timeout=remaining, cached=False)
-            offset = high
-            if start == "beginning":
-                offset = confluent_kafka.OFFSET_BEGINNING
-            elif start == "recent":
-                # Two requests: librdkafka answers one partition once per request.
-                found, none = (
-                    client.offsets_for_times(
-                        [TopicPartition(tp.topic, tp.partition, at_ms)],
-                        timeout=max(deadline - clock(), 0.001),
-                    )[0].offset
-                    for at_ms in (since_ms, since_ms + _FUTURE_MS)
-                )
-                offset = recent_offset(found=found, none=none, low=low, high=high)
-        except KafkaException as exc:
-            raise translate(exc, topics=[tp.topic], context="fetching offsets") from exc
-        highs[(tp.topic, tp.partition)] = high
-        pinned.append(TopicPartition(tp.topic, tp.partition, offset))
-    return pinned, highs
-
-
-def recent_offset(
-    *, found: int, none: int, low: int, high: int, max_messages: int = RECENT_MAX_MESSAGES
-) -> int:
-    """Where a "recent" partition starts.
-
-    ``found`` is the broker's answer for the first message at or after the start of the
-    window, ``none`` its answer for a time with no message after it (-1 on Kafka, 0 on
-    Tansu). Nothing recent (``found`` equals ``none``, is negative, or is not below
-    ``high``) starts at the end; otherwise at ``found``, at most ``max_messages`` before
-    the end and never before ``low``.
-    """
-    if found == none or found < 0 or found >= high:
-        return high
-    return max(found, high - max_messages, low)

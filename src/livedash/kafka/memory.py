@@ -24,16 +24,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 import structlog
 
 from ..protocol.topics import TopicSpec
-from .consumer import (
-    DEFAULT_FIRST_WITHIN_S,
-    DEFAULT_RECENT_S,
-    STARTS,
-    ConsumerStats,
-    Start,
-    topic_starts,
-)
+from .consumer import DEFAULT_FIRST_WITHIN_S, ConsumerStats
 from .errors import ClosedError, TopicsMissingError
 from .message import Message
+from .positions import DEFAULT_RECENT_S, STARTS, Start, check_first, topic_starts
 
 logger = structlog.get_logger(__name__)
 
@@ -132,9 +126,7 @@ class InMemoryBroker:
         if not topics:
             raise ValueError("topics must not be empty")
         starts = topic_starts(topics, start, start_positions)
-        unknown = sorted(set(first) - set(topics))
-        if unknown:
-            raise ValueError(f"first names topics not consumed: {unknown}")
+        check_first(topics, first)
         topics = [*first, *(t for t in topics if t not in first)]
         with self._cond:
             missing = [t for t in topics if t not in self._partitions]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..kafka.consumer import Start
+from ..kafka.positions import Start
 from ..protocol.topics import LivedataTopics
 
 
