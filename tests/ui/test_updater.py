@@ -56,6 +56,7 @@ class Harness:
         self.heartbeat = FakeHeartbeat()
         self.state = StackState.RUNNING
         self.is_connected = True
+        self.is_shown = True
         self.reaped: list[ReapReason] = []
         self.failed = 0
         self.policy = LivenessPolicy(settings=settings or LivenessSettings(), clock=self.clock)
@@ -71,6 +72,7 @@ class Harness:
             client=ClientIdentity(address="10.1.2.3", user="alice"),
             batch=self._batch,
             clock=self.clock,
+            shown=lambda: self.is_shown,
         )
 
     def _failed(self) -> None:
@@ -92,6 +94,17 @@ def test_views_refresh_in_order_inside_one_batch():
     harness = Harness(names=("a", "b"))
     harness.updater.tick()
     assert harness.log == ["hold", "a", "b", "release"]
+
+
+def test_views_are_not_refreshed_before_the_page_shows_them():
+    harness = Harness(names=("a",))
+    harness.is_shown = False
+    harness.updater.tick()
+    assert harness.log == []
+    assert harness.heartbeat.clients == [("10.1.2.3", "alice")]  # the rest of the tick ran
+    harness.is_shown = True
+    harness.updater.tick()
+    assert harness.log == ["hold", "a", "release"]
 
 
 def test_a_failing_view_does_not_stop_the_others_and_is_logged_once():

@@ -340,6 +340,7 @@ class DashboardSession:
             client=self._client,
             batch=self._document.batch,
             clock=self._clock,
+            shown=lambda: self.page.is_loaded,
         )
         self.page.show_tabs(views.tabs)
         callback = self._document.add_periodic(

@@ -111,8 +111,10 @@ class SessionUpdater:
         client: ClientIdentity | None = None,
         batch: Callable[[], AbstractContextManager[Any]] = contextlib.nullcontext,
         clock: Callable[[], float] = time.monotonic,
+        shown: Callable[[], bool] = lambda: True,
     ) -> None:
         self._views = tuple(views)
+        self._shown = shown
         self._browser = browser
         self._heartbeat = heartbeat
         self._policy = policy
@@ -162,7 +164,8 @@ class SessionUpdater:
             self._stopped = True
             self._on_reap(decision.reason)
             return
-        self._refresh_views()
+        if self._shown():
+            self._refresh_views()
 
     def _observe_browser(self) -> None:
         if self._client is not None:
