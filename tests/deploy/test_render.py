@@ -13,7 +13,7 @@ import pytest
 from supervisor.options import ServerOptions
 
 from livedash.cli import build_parser
-from livedash.deploy.nginx import nginx_command
+from livedash.deploy.nginx import check_config, nginx_command
 from livedash.deploy.render import render, write_config
 from livedash.deploy.settings import DeploySettings
 
@@ -73,6 +73,21 @@ def test_nginx_accepts_the_rendered_configuration(settings, tmp_path) -> None:
     result = _nginx_test(settings, tmp_path)
     assert result.returncode == 0, result.stderr
     assert "test is successful" in result.stderr
+
+
+@needs_nginx
+def test_nginx_checks_a_candidate_in_a_relative_config_dir(tmp_path, monkeypatch) -> None:
+    # `livedash deploy scale N --config-dir run` checks run/.nginx.conf.candidate; nginx
+    # reads a relative -c against its prefix, so it once looked in run/run/.
+    monkeypatch.chdir(tmp_path)
+    settings = DeploySettings(workers=1, nginx_command=NGINX)
+    write_config(settings, Path("deploy"))
+    candidate = Path("deploy") / "candidate.conf"
+    candidate.write_text(render(settings).nginx, encoding="utf-8")
+    check_config(settings, Path("deploy"), config=candidate)  # raises NginxError if not found
+    argv = nginx_command(settings, Path("deploy"), "-t", config=candidate)
+    assert argv[argv.index("-c") + 1] == str(tmp_path / "deploy" / "candidate.conf")
+    assert argv[argv.index("-p") + 1] == f"{tmp_path / 'deploy' / 'run'}/"
 
 
 def test_nginx_config_never_hashes_client_addresses() -> None:

@@ -181,7 +181,7 @@ def _add_demo_parser(subparsers: argparse._SubParsersAction) -> None:
 def _add_config_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--config-dir",
-        type=Path,
+        type=lambda text: Path(text).absolute(),
         default=Path("."),
         help="directory with livedash-deploy.json (default .)",
     )

@@ -32,12 +32,16 @@ class NginxError(RuntimeError):
 def nginx_command(
     settings: DeploySettings, config_dir: Path, *args: str, config: Path | None = None
 ) -> list[str]:
-    """``nginx -p <run dir>/ -c <config> -e <error log> ARGS`` for this deployment."""
+    """``nginx -p <run dir>/ -c <config> -e <error log> ARGS`` for this deployment.
+
+    Every path is absolute: nginx reads a relative ``-c`` against its prefix, not
+    against the directory it was started from.
+    """
     run_dir = settings.run_path(config_dir)
     return [
         *shlex.split(settings.nginx_command),
         "-p", f"{run_dir}/",
-        "-c", str(config or config_dir / NGINX_FILE),
+        "-c", str((config or config_dir / NGINX_FILE).absolute()),
         "-e", str(run_dir / "log" / "nginx-error.log"),
         *args,
     ]  # fmt: skip
