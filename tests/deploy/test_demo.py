@@ -8,14 +8,20 @@ last one, which stops it with Ctrl-C.
 
 from __future__ import annotations
 
+import gzip
+import http.client
 import os
+import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -33,13 +39,18 @@ PAGE_TIMEOUT_MS = 60_000
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Iterator[DemoRun]:
-    run = DemoRun(tmp_path_factory.mktemp("demo"), workers=3)
+def demo() -> Iterator[DemoRun]:
+    # Not under pytest's temporary directory, which only its owner may enter: nginx's
+    # workers (nobody, when started by root) read the page icon from the run directory.
+    base = Path(tempfile.mkdtemp(prefix="livedash-demo-"))
+    base.chmod(0o755)
+    run = DemoRun(base, workers=3)
     try:
         run.wait_up()
         yield run
     finally:
         run.kill()
+        shutil.rmtree(base, ignore_errors=True)
 
 
 class Tab:
@@ -135,6 +146,83 @@ def test_each_tab_has_its_page_and_websocket_on_one_worker(demo, browser) -> Non
         assert all(tab.websocket_worker == tab.worker for tab in tabs)
     finally:
         _close(demo, tabs)
+
+
+def _fetch(port: int, path: str) -> tuple[int, dict[str, str], bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", path, headers={"Accept-Encoding": "gzip"})
+        response = connection.getresponse()
+        headers = {name.lower(): value for name, value in response.getheaders()}
+        body = response.read()
+        if headers.get("content-encoding") == "gzip":
+            body = gzip.decompress(body)
+        return response.status, headers, body
+    finally:
+        connection.close()
+
+
+def _upstream_of(demo: DemoRun, path: str) -> str:
+    """Who answered ``path`` according to nginx's access log: '-' for nginx itself."""
+
+    def lines() -> list[str]:
+        log = demo.log("nginx-access.log").splitlines()
+        return [line for line in log if f"GET {path} " in line]
+
+    wait_until(lambda: bool(lines()), 10.0, 0.05, message=f"{path} not in nginx's access log")
+    return lines()[-1].split("upstream=", 1)[1].split()[0]
+
+
+def _readable_by_anyone(path: Path) -> bool:
+    """Whether a process of another user (nginx's workers) can read ``path``."""
+    path = path.resolve()
+    folders = [p for p in path.parents if p != p.parent]
+    return bool(path.stat().st_mode & 0o004) and all(p.stat().st_mode & 0o001 for p in folders)
+
+
+def test_nginx_serves_the_pages_static_files_and_caches_the_hashed_ones(demo) -> None:
+    # Where nginx's workers may not read the Python environment, the worker serves them.
+    bundle = demo.run_dir / "static" / "bokeh" / "js" / "bokeh.min.js"
+    by_nginx = _readable_by_anyone(bundle)
+    status, _headers, body = _fetch(demo.port, "/w/1/")
+    assert status == 200
+    assets = re.findall(r'(?:src|href)="(static/[^"]+)"', body.decode())
+    scripts = [a for a in assets if a.split("?")[0].endswith(".js")]
+    assert any("bokeh.min.js?v=" in a for a in scripts)
+    assert any("panel.min.js" in a for a in scripts)
+    for asset in assets:
+        path = f"/w/1/{asset}"
+        status, headers, _ = _fetch(demo.port, path)
+        assert status == 200, path
+        served_by = _upstream_of(demo, path)
+        assert served_by == ("-" if by_nginx else f"127.0.0.1:{demo.base_port + 1}"), path
+        if "?v=" in asset:  # versioned: cached for good
+            assert headers["cache-control"] == "max-age=315360000", path
+        else:  # revalidated on every use
+            assert headers["cache-control"] == "no-cache", path
+    _, headers, _ = _fetch(demo.port, f"/w/1/{scripts[0]}")
+    assert headers["content-type"] == "application/javascript"
+    assert headers.get("content-encoding") == "gzip"
+
+
+def test_a_static_file_nginx_does_not_have_is_still_the_workers(demo) -> None:
+    missing = "/w/2/static/js/no-such-bundle.js"
+    status, _, _ = _fetch(demo.port, missing)
+    assert status == 404
+    assert _upstream_of(demo, missing) == f"127.0.0.1:{demo.base_port + 2}"
+    wait_until(
+        lambda: f"GET {missing}" in demo.log("worker-2.log"),
+        10.0,
+        0.1,
+        message="the worker did not log the request",
+    )
+
+
+@pytest.mark.parametrize("path", ["/favicon.ico", "/w/0/favicon.ico", "/w/2/favicon.ico"])
+def test_the_page_icon_is_served(demo, path) -> None:
+    status, headers, body = _fetch(demo.port, path)
+    assert (status, headers["content-type"]) == (200, "image/x-icon")
+    assert body[:4] == b"\x00\x00\x01\x00"  # an ICO file
 
 
 def test_a_killed_worker_is_restarted_and_other_tabs_keep_their_sessions(demo, browser) -> None:

@@ -8,6 +8,7 @@ a half-written configuration.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import tempfile
 from dataclasses import dataclass
@@ -35,6 +36,17 @@ _TEMPLATES = jinja2.Environment(
 # Sub-directories of the run directory: nginx's temporary files must have an existing
 # parent, and supervisord refuses log files in a directory that does not exist.
 RUN_SUBDIRS = ("log", "tmp")
+
+# nginx serves the pages' static files itself (ADR 0013) from ``<run dir>/static/<name>``:
+# links to the directories Bokeh and Panel serve them from, in the Python environment
+# that renders the configuration (the workers'). Links keep nginx.conf free of paths
+# into one environment; on an nginx host without them nginx passes the request on to
+# the worker.
+STATIC_DIR = "static"
+STATIC_ROOTS = {
+    "bokeh": ("bokeh", "server", "static"),  # Bokeh's /static/
+    "panel": ("panel", "dist"),  # Panel's /static/extensions/panel/
+}
 
 
 @dataclass(frozen=True)
@@ -81,6 +93,7 @@ def write_config(settings: DeploySettings, config_dir: Path) -> list[Path]:
     run_dir = settings.run_path(config_dir)
     for sub in RUN_SUBDIRS:
         (run_dir / sub).mkdir(parents=True, exist_ok=True)
+    link_static_roots(run_dir)
     secret = bool(settings.environment)
     written = []
     for name, text in render(settings).files().items():
@@ -102,3 +115,26 @@ def write_atomically(path: Path, text: str, *, mode: int = 0o644) -> None:
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
+
+
+def link_static_roots(run_dir: Path) -> None:
+    """Point ``<run dir>/static/<name>`` at this environment's static directories.
+
+    Each link is replaced atomically, so a running nginx reads the old or the new one.
+    """
+    links = run_dir / STATIC_DIR
+    links.mkdir(parents=True, exist_ok=True)
+    for name, (package, *parts) in STATIC_ROOTS.items():
+        target = _package_dir(package).joinpath(*parts)
+        tmp = links / f".{name}.tmp"
+        tmp.unlink(missing_ok=True)
+        tmp.symlink_to(target, target_is_directory=True)
+        os.replace(tmp, links / name)
+
+
+def _package_dir(name: str) -> Path:
+    """Where package ``name`` is installed, found without importing it."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(f"the {name} package is not installed in this environment")
+    return Path(next(iter(spec.submodule_search_locations))).resolve()
