@@ -22,7 +22,7 @@ holding the GIL), the Bokeh models in the document afterwards, and the Panel obj
 views hold (all of them, and those not visible). Numbers only, no pass/fail. Run from the
 repository root::
 
-    .venv/bin/python benchmarks/view_build.py --sessions 20
+    .venv/bin/python -m benchmarks.view_build --sessions 20
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ from livedash.protocol.topics import livedata_topic_specs
 from livedash.session.stack import SessionStack
 from livedash.session.transport import TransportFactory, memory_transport_factory
 from livedash.store.layout import read_layout, write_layout
+from livedash.ui import bokeh_speedups
 from livedash.ui.app import ViewContext, default_views
 
 WORKER_ID = str(uuid.uuid4())
@@ -165,10 +166,17 @@ def main() -> None:
     parser.add_argument(
         "--no-data", action="store_true", help="build before any plot has data (placeholders)"
     )
+    parser.add_argument(
+        "--bokeh-as-is",
+        action="store_true",
+        help="without livedash.ui.bokeh_speedups (which workers install; ADR 0014)",
+    )
     args = parser.parse_args()
     if args.sessions < 1:
         parser.error(f"--sessions must be at least 1, got {args.sessions}")
     configure_logging("ERROR")
+    if not args.bokeh_as_is:
+        bokeh_speedups.install()
     pn.extension()
     instrument = load_instrument("dummy")
     broker = InMemoryBroker(topics=livedata_topic_specs(instrument.name))

@@ -46,6 +46,7 @@ from ..kafka.settings import KafkaSettings
 from ..kafka.transport import MessageSink
 from ..protocol.topics import StreamKind, topic_for
 from ..session.transport import TransportFactory, kafka_transport_factory
+from ..ui import bokeh_speedups
 from ..ui.app import DashboardApp, DashboardSession, SessionSettings
 from .health import root_handlers
 from .heartbeat import WorkerHeartbeat
@@ -229,6 +230,7 @@ class DashboardWorker:
             logger.error("sessions_not_closed", count=len(pending), timeout_s=SHUTDOWN_TIMEOUT_S)
 
     def _configure_panel(self) -> None:
+        bokeh_speedups.install()  # ADR 0014: serializing a new page was its largest cost
         pn.config.notifications = True
         pn.config.disconnect_notification = DISCONNECT_NOTIFICATION
         if self.options.num_threads > 0:
