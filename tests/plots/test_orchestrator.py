@@ -6,6 +6,7 @@ import uuid
 import numpy as np
 import pytest
 import scipp as sc
+from structlog.testing import capture_logs
 
 from livedash.plots.editing import remove_layer
 from livedash.plots.layer_state import LayerState
@@ -437,3 +438,37 @@ def test_local_params_are_validated_and_need_a_known_layer() -> None:
     assert not orchestrator.set_local_params(uuid.uuid4(), slice_index=1)
     with pytest.raises(ValueError, match="slice_index"):
         orchestrator.set_local_params(config.layer_id, slice_index=-1)
+
+
+def test_the_listener_hears_of_each_published_change_and_of_nothing_else() -> None:
+    orchestrator, jobs, data = make()
+    heard: list[int] = []
+    orchestrator.set_listener(lambda: heard.append(orchestrator.version))
+    config = layer(IMAGE_REF)
+    orchestrator.sync(gridset(config))  # a new layer: WAITING_FOR_JOB is published
+    assert len(heard) == 1
+    orchestrator.tick()  # nothing changed
+    assert len(heard) == 1
+    number = jobs.start(PANEL, "panel_0")
+    data.put(IMAGE_KEY, image(), number)
+    orchestrator.tick()
+    assert len(heard) == 2
+    assert view_of(orchestrator, config).state is S.READY
+    assert heard[-1] == orchestrator.version  # called after the view was published
+    orchestrator.set_listener(None)
+    data.put(IMAGE_KEY, image(1), number)
+    orchestrator.on_data([IMAGE_KEY])
+    assert len(heard) == 2
+
+
+def test_a_failing_listener_is_logged_and_the_update_stands() -> None:
+    orchestrator, jobs, data = make()
+
+    def broken() -> None:
+        raise RuntimeError("reader bug")
+
+    orchestrator.set_listener(broken)
+    with capture_logs() as logs:
+        config = streaming(orchestrator, jobs, data)  # ticks with the broken listener
+    assert view_of(orchestrator, config).state is S.READY
+    assert "plot_listener_failed" in [log["event"] for log in logs]

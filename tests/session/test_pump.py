@@ -205,6 +205,52 @@ def test_tickers_run_at_most_every_tick_interval(dummy: Instrument, clock: FakeC
     assert len(ran) == 2
 
 
+def test_new_results_run_the_tickers_soon_instead_of_after_the_interval(
+    dummy: Instrument, clock: FakeClock
+) -> None:
+    # The plot states are computed by a ticker: a result should not wait 0.25 s for it.
+    ran: list[float] = []
+    parts = Parts(
+        dummy, clock, tickers=[Ticker("t", lambda: ran.append(clock()))], poll_timeout_s=0.001
+    )
+    job = uuid.uuid4()
+    heartbeat = job_status(PANEL, "panel_0", job)
+    parts.send(TOPICS.status, encode_job_status(heartbeat, host_name="h", process_id=1))
+    parts.pump.run_once()  # the first tick; the session knows the job now
+    parts.send(
+        TOPICS.data, encode_result(result_key(PANEL, "panel_0", job), image(), timestamp_ns=0)
+    )
+    parts.pump.run_once()  # routes the result; too soon after the last tick
+    assert parts.pump.stats()["routed"]["data"] == 1
+    assert len(ran) == 1
+    clock.advance(0.06)
+    parts.pump.run_once()
+    assert len(ran) == 2  # some 50 ms after, not 250
+    clock.advance(0.06)
+    parts.pump.run_once()  # nothing new: the interval again
+    assert len(ran) == 2
+    clock.advance(0.2)
+    parts.pump.run_once()
+    assert len(ran) == 3
+
+
+def test_skipped_results_do_not_hurry_the_tickers(dummy: Instrument, clock: FakeClock) -> None:
+    ran: list[float] = []
+    parts = Parts(
+        dummy, clock, tickers=[Ticker("t", lambda: ran.append(clock()))], poll_timeout_s=0.001
+    )
+    parts.data.interest(frozenset())  # no plot wants anything
+    parts.pump.run_once()
+    parts.send(
+        TOPICS.data,
+        encode_result(result_key(PANEL, "panel_0", uuid.uuid4()), image(), timestamp_ns=0),
+    )
+    parts.pump.run_once()
+    clock.advance(0.1)
+    parts.pump.run_once()
+    assert len(ran) == 1
+
+
 def test_thread_is_named_daemon_and_stops_idempotently(parts: Parts) -> None:
     parts.pump.start()
     parts.pump.start()

@@ -26,6 +26,7 @@ from livedash.ui.lifecycle import LivenessSettings
 from livedash.ui.updater import ClientIdentity
 from livedash.worker.runtime import WorkerRuntime
 from tests.helpers import wait_until
+from tests.plots.factories import PANEL, gridset, layer, ref
 from tests.session.fakes import FakeClock
 
 
@@ -274,6 +275,59 @@ def test_the_updater_refreshes_the_views_on_the_periodic_callback(harness):
     harness.document.tick()
     harness.document.tick()
     assert [view.refreshes for view in harness.views] == [2, 2]
+
+
+def _publish_a_plot_change(session: DashboardSession) -> None:
+    """What the pump thread does when a plot state changes (here: a new layer). The
+    session's own pump runs too and may wake the session as well; at most one wake-up is
+    pending whoever asks."""
+    stack = session.stack
+    assert stack is not None
+    thread = threading.Thread(target=lambda: stack.plots.sync(gridset(layer(ref(PANEL)))))
+    thread.start()
+    thread.join()
+
+
+def _open_shown(harness: Harness) -> DashboardSession:
+    """A session whose tabs are shown and refreshed once (the page-ready refresh)."""
+    session = harness.open()
+    harness.until_scheduled()
+    harness.document.ready()
+    assert [view.refreshes for view in harness.views] == [1, 1]
+    return session
+
+
+def test_new_plot_states_refresh_the_views_before_the_next_tick(harness):
+    session = _open_shown(harness)
+    harness.clock.advance(0.3)
+    _publish_a_plot_change(session)
+    assert harness.document.pending() == 1
+    harness.document.run_scheduled()
+    assert [view.refreshes for view in harness.views] == [2, 2]  # no periodic tick ran
+
+
+def test_refreshes_for_new_plot_states_are_spaced_and_coalesced(harness):
+    session = _open_shown(harness)
+    _publish_a_plot_change(session)
+    _publish_a_plot_change(session)  # a second change while the first is pending
+    assert harness.document.pending() == 1
+    harness.document.run_scheduled()  # 0 s after the page-ready refresh: too soon
+    assert [view.refreshes for view in harness.views] == [1, 1]
+    assert len(harness.document.timeouts) == 1
+    _publish_a_plot_change(session)  # already waiting: nothing more
+    assert harness.document.pending() == 0
+    harness.clock.advance(0.2)
+    harness.document.fire_timeouts()
+    assert [view.refreshes for view in harness.views] == [2, 2]
+
+
+def test_closing_drops_a_pending_refresh(harness):
+    session = _open_shown(harness)
+    _publish_a_plot_change(session)
+    harness.document.run_scheduled()  # waits for the gap: a timeout is pending
+    assert len(harness.document.timeouts) == 1
+    session.close("session_destroyed").result(timeout=10)
+    assert harness.document.timeouts == {}
 
 
 def test_browser_facts_reach_the_session_heartbeat(harness):

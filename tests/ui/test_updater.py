@@ -107,6 +107,33 @@ def test_views_are_not_refreshed_before_the_page_shows_them():
     assert harness.log == ["hold", "a", "release"]
 
 
+def test_refresh_soon_refreshes_between_ticks_at_most_every_gap(harness):
+    assert harness.updater.refresh_soon() == 0.0
+    assert harness.log == ["hold", "a", "release"]
+    harness.clock.advance(0.05)
+    assert harness.updater.refresh_soon() == pytest.approx(0.15)  # too soon: wait
+    assert harness.log == ["hold", "a", "release"]
+    harness.clock.advance(0.15)
+    assert harness.updater.refresh_soon() == 0.0
+    assert harness.log == ["hold", "a", "release"] * 2
+
+
+def test_a_tick_counts_as_a_refresh_for_the_gap(harness):
+    harness.updater.tick()
+    harness.clock.advance(0.1)
+    assert harness.updater.refresh_soon() == pytest.approx(0.1)
+    assert harness.log == ["hold", "a", "release"]
+
+
+def test_refresh_soon_does_nothing_before_the_page_shows_or_once_stopped(harness):
+    harness.is_shown = False
+    assert harness.updater.refresh_soon() == 0.0
+    harness.is_shown = True
+    harness.updater.stop()
+    assert harness.updater.refresh_soon() == 0.0
+    assert harness.log == []
+
+
 def test_a_failing_view_does_not_stop_the_others_and_is_logged_once():
     harness = Harness(names=("bad", "good"), failing=("bad",))
     with capture_logs() as logs:

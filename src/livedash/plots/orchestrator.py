@@ -20,7 +20,10 @@ bound to its roles' job generations), a :class:`LayerStateMachine` and the last
   colour limits) without writing the shared configuration.
 
 Readers (the UI's periodic callback) pull :meth:`changed_since` with the versions they
-have drawn and get the :class:`LayerView` of every layer that changed since.
+have drawn and get the :class:`LayerView` of every layer that changed since. A reader
+that wants to know at once sets a listener (:meth:`set_listener`): it is called on the
+pump thread, after :meth:`sync`, :meth:`tick` or :meth:`on_data` published a change, with
+no lock held; it must only hand the news over (the session schedules a refresh).
 
 Concurrency: :meth:`sync`, :meth:`tick` and :meth:`on_data` are meant for the pump
 thread, :meth:`set_local_params` for the UI thread; ``_update_lock`` serialises all
@@ -106,15 +109,31 @@ class PlotOrchestrator:
         )
         self._logged: set[str] = set()
         self._sizes = {"layers": 0, "subscriptions": 0, "interest": 0}
+        self._listener: Callable[[], None] | None = None
 
     @property
     def version(self) -> int:
         with self._lock:
             return self._version
 
+    def set_listener(self, listener: Callable[[], None] | None) -> None:
+        """Call ``listener`` after each update that published a change (None: stop)."""
+        with self._lock:
+            self._listener = listener
+
+    def _notify_since(self, version: int) -> None:
+        with self._lock:
+            listener = self._listener if self._version != version else None
+        if listener is not None:
+            try:
+                listener()
+            except Exception:  # a reader's failure is not the pump's
+                logger.exception("plot_listener_failed")
+
     def sync(self, gridset: GridSet) -> None:
         """Apply ``gridset``: drop removed layers, subscribe new ones, set the interest."""
         wanted = {layer.layer_id: layer for _grid, _cell, layer in gridset.layers()}
+        version = self.version
         with self._update_lock:
             dropped = [
                 lid
@@ -139,6 +158,7 @@ class PlotOrchestrator:
                 if dropped:
                     self._version += 1
             self._evaluate([self._layers[lid] for lid in added])
+        self._notify_since(version)
 
     def set_local_params(self, layer_id: uuid.UUID, **changes: Any) -> bool:
         """Change how this session draws a layer (slice index, colour limits, ranges ...)
@@ -158,8 +178,10 @@ class PlotOrchestrator:
 
     def tick(self) -> None:
         """Evaluate every layer (job states, generations, new data)."""
+        version = self.version
         with self._update_lock:
             self._evaluate(list(self._layers.values()))
+        self._notify_since(version)
 
     def on_data(self, keys: Iterable[DataKey] | None = None) -> None:
         """Evaluate the layers reading any of ``keys`` (every layer when None)."""
@@ -167,10 +189,12 @@ class PlotOrchestrator:
             self.tick()
             return
         touched = set(keys)
+        version = self.version
         with self._update_lock:
             self._evaluate(
                 [h for h in self._layers.values() if touched.intersection(h.keys.values())]
             )
+        self._notify_since(version)
 
     def view(self, layer_id: uuid.UUID) -> LayerView | None:
         with self._lock:

@@ -32,8 +32,10 @@ hears at least its own heartbeat on the status topic, so a long silence means Ka
 unreachable or the pump is stuck, and a large delay means the session falls behind.
 
 After each poll the pump runs the periodic *tickers* (pruning, timeouts, the session
-heartbeat) at most every ``tick_interval_s``, each guarded like a message. When idle it
-waits in ``poll_batch`` (``poll_timeout_s``, 50 ms), never in ``time.sleep``.
+heartbeat, computing plot states) every ``tick_interval_s`` (0.25 s), each guarded like a
+message; after a batch that brought results some plot wants, already ``result_tick_s``
+(50 ms) after the last run, so new data is drawn without waiting out the interval. When
+idle it waits in ``poll_batch`` (``poll_timeout_s``, 50 ms), never in ``time.sleep``.
 
 Concurrency: :meth:`start` and :meth:`stop` are called by the session's owner (UI
 thread or close()); both are idempotent and the pump cannot be restarted. Everything
@@ -69,6 +71,8 @@ logger = structlog.get_logger(__name__)
 POLL_TIMEOUT_S = 0.05
 MAX_BATCH = 100
 TICK_INTERVAL_S = 0.25
+# After new results, the tickers (which compute the plot states) run this soon.
+RESULT_TICK_S = 0.05
 
 
 class ResultTarget(Protocol):
@@ -139,6 +143,7 @@ class MessagePump:
         poll_timeout_s: float = POLL_TIMEOUT_S,
         max_batch: int = MAX_BATCH,
         tick_interval_s: float = TICK_INTERVAL_S,
+        result_tick_s: float = RESULT_TICK_S,
     ) -> None:
         self._source = source
         self._routes: dict[str, Callable[[Message], str]] = {
@@ -165,7 +170,9 @@ class MessagePump:
         self._poll_timeout_s = poll_timeout_s
         self._max_batch = max_batch
         self._tick_interval_s = tick_interval_s
+        self._result_tick_s = min(result_tick_s, tick_interval_s)
         self._last_tick: float | None = None
+        self._new_results = False
         self._stop_requested = threading.Event()
         # The thread runs in a copy of the creator's context, so its log lines carry the
         # structlog context (worker_id, session_id) bound where the stack was built.
@@ -225,8 +232,10 @@ class MessagePump:
         for message in batch:
             self._handle(message)
         now = self._clock()
-        if self._last_tick is None or now - self._last_tick >= self._tick_interval_s:
+        due = self._result_tick_s if self._new_results else self._tick_interval_s
+        if self._last_tick is None or now - self._last_tick >= due:
             self._last_tick = now
+            self._new_results = False
             self.tick()
         return len(batch)
 
@@ -334,6 +343,7 @@ class MessagePump:
             return "data_skipped"
         _, message = decode_result(record.value)
         self._results.add(key, message)
+        self._new_results = True
         return "data"
 
     def _route_status(self, record: Message) -> str:

@@ -12,7 +12,10 @@ new Bokeh session. It
    threads: Panel resolves the current document through Bokeh's process-global ``curdoc``),
    starts the session's one periodic callback, a
    :class:`~livedash.ui.updater.SessionUpdater`, and shows the tabs once the page has
-   loaded, refreshed right after. If the stack cannot be built (broker down, topics missing)
+   loaded, refreshed right after. When the pump publishes new plot states it wakes the
+   session, which refreshes its views then rather than at the next tick (one wake-up
+   pending at a time; :meth:`~livedash.ui.updater.SessionUpdater.refresh_soon` spaces
+   them). If the stack cannot be built (broker down, topics missing)
    the page shows the error with a retry button and the build is retried every
    ``build_retry_s``; if the views cannot be built (a bug) the page shows the error and the
    session closes;
@@ -28,9 +31,11 @@ Log lines of a session carry ``session_id`` (bound around every callback and the
 
 Concurrency: everything except the build and the stack teardown runs on the IOLoop
 (creation, document callbacks, the session-destroyed hook, worker shutdown). ``_lock``
-guards ``_closed``, ``_building``, ``_stack``, ``_views``, ``_updater``, ``_callback`` and
-``_retry_timer``: the build's completion (on an executor thread) hands the stack over
-under it, so a session closed while its stack is being built still closes that stack.
+guards ``_closed``, ``_building``, ``_stack``, ``_views``, ``_updater``, ``_callback``,
+``_retry_timer``, ``_wake_pending`` and ``_wake_timer`` (the pump thread wakes the
+session through :meth:`DashboardSession._wake`): the build's completion (on an
+executor thread) hands the stack over under it, so a session closed while its stack is
+being built still closes that stack.
 No collaborator is called while the lock is held.
 """
 
@@ -172,6 +177,8 @@ class DashboardSession:
         self._updater: SessionUpdater | None = None
         self._callback: Any = None
         self._retry_timer: Any = None
+        self._wake_pending = False
+        self._wake_timer: Any = None
         self.closed_future: Future[None] = Future()
         self.page = SessionPage(
             instrument=instrument_name,
@@ -212,13 +219,16 @@ class DashboardSession:
             building = self._building
             callback, self._callback = self._callback, None
             timer, self._retry_timer = self._retry_timer, None
+            wake_timer, self._wake_timer = self._wake_timer, None
             views, self._views = self._views, ()
             updater = self._updater
         with self._bound():
             logger.info("session_closing", reason=str(reason))
+            if stack is not None:
+                stack.plots.set_listener(None)
             if updater is not None:
                 updater.stop()
-            for handle in (callback, timer):
+            for handle in (callback, timer, wake_timer):
                 if handle is not None:
                     self._guard("remove_callback", lambda h=handle: self._document.remove(h))
             for view in views:
@@ -353,6 +363,7 @@ class DashboardSession:
         if closed:
             self._document.remove(callback)
             return
+        stack.plots.set_listener(self._wake)
         logger.info("session_live", seconds=round(self._clock() - self._created, 3))
 
     # --- running ---------------------------------------------------------------------
@@ -363,6 +374,37 @@ class DashboardSession:
         if updater is not None:
             with self._document.current():
                 updater.tick()
+
+    def _wake(self) -> None:
+        """New plot states (pump thread): refresh the views on the IOLoop soon."""
+        with self._lock:
+            if self._closed or self._wake_pending:
+                return
+            self._wake_pending = True
+        self._document.schedule(self._in_session(self._on_wake))
+
+    def _on_wake(self) -> None:
+        # Cleared first: news arriving during this refresh schedules the next one.
+        with self._lock:
+            self._wake_pending, self._wake_timer = False, None
+            updater = None if self._closed else self._updater
+        if updater is None:
+            return
+        with self._document.current():
+            wait_s = updater.refresh_soon()
+        if wait_s <= 0:
+            return
+        with self._lock:
+            if self._closed or self._wake_pending:
+                return
+            self._wake_pending = True
+        timer = self._document.add_timeout(self._in_session(self._on_wake), wait_s)
+        with self._lock:
+            closed = self._closed
+            if not closed:
+                self._wake_timer = timer
+        if closed:
+            self._document.remove(timer)
 
     def _on_stack_failed(self) -> None:
         stack = self.stack

@@ -15,6 +15,11 @@ on the IOLoop, with the document lock held). Each :meth:`SessionUpdater.tick`:
    browser as one message. A view whose refresh raises is counted and logged once per
    exception type; the other views still refresh.
 
+Between ticks, :meth:`SessionUpdater.refresh_soon` refreshes the views (step 4 alone) as
+soon as the session's pump has published new plot states, at most every
+``min_refresh_gap_s`` (0.2 s); so a new result is drawn about when it is computed instead
+of up to a tick later, and a burst of results from several jobs costs few refreshes.
+
 Once stopped, ticks do nothing. Nothing here imports Panel: collaborators come in
 through the small protocols below, so tests drive the updater with fakes and a fake clock.
 
@@ -38,6 +43,10 @@ from .lifecycle import BrowserReport, LivenessPolicy, ReapReason
 logger = structlog.get_logger(__name__)
 
 REFRESH_INTERVAL_S = 0.5
+# Refreshes between ticks (new plot states) come at most this often.
+MIN_REFRESH_GAP_S = 0.2
+# A wait this short is no wait (timers are not that precise).
+_DUE_WITHIN_S = 0.001
 # A refresh slower than this holds up every other session of the worker: log it.
 SLOW_REFRESH_S = 0.2
 
@@ -112,8 +121,11 @@ class SessionUpdater:
         batch: Callable[[], AbstractContextManager[Any]] = contextlib.nullcontext,
         clock: Callable[[], float] = time.monotonic,
         shown: Callable[[], bool] = lambda: True,
+        min_refresh_gap_s: float = MIN_REFRESH_GAP_S,
     ) -> None:
         self._views = tuple(views)
+        self._min_refresh_gap_s = min_refresh_gap_s
+        self._last_refresh: float | None = None
         self._shown = shown
         self._browser = browser
         self._heartbeat = heartbeat
@@ -167,6 +179,22 @@ class SessionUpdater:
         if self._shown():
             self._refresh_views()
 
+    def refresh_soon(self) -> float:
+        """Refresh the views now, between ticks (new plot states arrived).
+
+        Returns 0.0 when done or when there is nothing to do (stopped, page not shown
+        yet: its first refresh follows the page), else the seconds to wait before asking
+        again: the last refresh was less than ``min_refresh_gap_s`` ago.
+        """
+        if self._stopped or not self._shown():
+            return 0.0
+        if self._last_refresh is not None:
+            wait = self._last_refresh + self._min_refresh_gap_s - self._clock()
+            if wait > _DUE_WITHIN_S:
+                return wait
+        self._refresh_views()
+        return 0.0
+
     def _observe_browser(self) -> None:
         if self._client is not None:
             self._heartbeat.set_client(client_address=self._client.address, user=self._client.user)
@@ -189,7 +217,7 @@ class SessionUpdater:
         self._policy.connected(self._connected())
 
     def _refresh_views(self) -> None:
-        started = self._clock()
+        started = self._last_refresh = self._clock()
         with self._batch():
             for view in self._views:
                 try:
