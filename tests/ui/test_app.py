@@ -273,6 +273,7 @@ def test_the_session_is_registered_from_its_first_request(harness):
 def test_the_updater_refreshes_the_views_on_the_periodic_callback(harness):
     harness.open_ready()
     harness.document.tick()
+    harness.clock.advance(0.5)
     harness.document.tick()
     assert [view.refreshes for view in harness.views] == [2, 2]
 
@@ -299,7 +300,7 @@ def _open_shown(harness: Harness) -> DashboardSession:
 
 def test_new_plot_states_refresh_the_views_before_the_next_tick(harness):
     session = _open_shown(harness)
-    harness.clock.advance(0.3)
+    harness.clock.advance(0.5)
     _publish_a_plot_change(session)
     assert harness.document.pending() == 1
     harness.document.run_scheduled()
@@ -316,7 +317,7 @@ def test_refreshes_for_new_plot_states_are_spaced_and_coalesced(harness):
     assert len(harness.document.timeouts) == 1
     _publish_a_plot_change(session)  # already waiting: nothing more
     assert harness.document.pending() == 0
-    harness.clock.advance(0.2)
+    harness.clock.advance(0.4)
     harness.document.fire_timeouts()
     assert [view.refreshes for view in harness.views] == [2, 2]
 

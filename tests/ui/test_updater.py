@@ -110,10 +110,10 @@ def test_views_are_not_refreshed_before_the_page_shows_them():
 def test_refresh_soon_refreshes_between_ticks_at_most_every_gap(harness):
     assert harness.updater.refresh_soon() == 0.0
     assert harness.log == ["hold", "a", "release"]
-    harness.clock.advance(0.05)
-    assert harness.updater.refresh_soon() == pytest.approx(0.15)  # too soon: wait
+    harness.clock.advance(0.1)
+    assert harness.updater.refresh_soon() == pytest.approx(0.3)  # too soon: wait
     assert harness.log == ["hold", "a", "release"]
-    harness.clock.advance(0.15)
+    harness.clock.advance(0.3)
     assert harness.updater.refresh_soon() == 0.0
     assert harness.log == ["hold", "a", "release"] * 2
 
@@ -121,8 +121,21 @@ def test_refresh_soon_refreshes_between_ticks_at_most_every_gap(harness):
 def test_a_tick_counts_as_a_refresh_for_the_gap(harness):
     harness.updater.tick()
     harness.clock.advance(0.1)
-    assert harness.updater.refresh_soon() == pytest.approx(0.1)
+    assert harness.updater.refresh_soon() == pytest.approx(0.3)
     assert harness.log == ["hold", "a", "release"]
+
+
+def test_a_tick_right_after_a_woken_refresh_skips_the_views_but_not_liveness(harness):
+    # The page gets no more refreshes per second than with ticks alone.
+    harness.updater.refresh_soon()
+    harness.clock.advance(0.2)
+    harness.browser.update(tick=1)
+    harness.updater.tick()
+    assert harness.log == ["hold", "a", "release"]  # views not refreshed again
+    assert harness.heartbeat.beats == [True]  # the browser's beat was still read
+    harness.clock.advance(0.5)
+    harness.updater.tick()
+    assert harness.log == ["hold", "a", "release"] * 2
 
 
 def test_refresh_soon_does_nothing_before_the_page_shows_or_once_stopped(harness):
@@ -138,6 +151,7 @@ def test_a_failing_view_does_not_stop_the_others_and_is_logged_once():
     harness = Harness(names=("bad", "good"), failing=("bad",))
     with capture_logs() as logs:
         harness.updater.tick()
+        harness.clock.advance(0.5)
         harness.updater.tick()
     assert harness.log == ["hold", "bad", "good", "release"] * 2
     assert [entry["event"] for entry in logs] == ["view_refresh_failed"]
