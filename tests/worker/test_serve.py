@@ -6,11 +6,18 @@ import threading
 
 import structlog
 from structlog.testing import capture_logs
+from tornado.websocket import WebSocketProtocol13, _WebSocketParams
 
 from livedash.instruments import load_instrument
 from livedash.kafka.settings import KafkaSettings
 from livedash.worker.runtime import WorkerRuntime
-from livedash.worker.serve import ServeOptions, bind_worker_logging, websocket_origins
+from livedash.worker.serve import (
+    WEBSOCKET_PING_INTERVAL_S,
+    WEBSOCKET_PING_TIMEOUT_S,
+    ServeOptions,
+    bind_worker_logging,
+    websocket_origins,
+)
 
 
 def options(**overrides) -> ServeOptions:
@@ -48,3 +55,15 @@ def test_worker_identity_is_on_log_lines_of_other_threads():
         structlog.contextvars.clear_contextvars()
     assert logs[0]["worker_id"] == runtime.worker_id
     assert logs[0]["worker_index"] == 4
+
+
+def test_the_websocket_ping_timeout_is_the_one_tornado_applies():
+    # Tornado >= 6.5 silently caps the timeout at the ping interval (it logs a warning
+    # once): with 10 s / 30 s the timeout in force was 10 s, and busy workers dropped
+    # healthy tabs whose pongs they read late.
+    protocol = object.__new__(WebSocketProtocol13)
+    protocol.params = _WebSocketParams(
+        ping_interval=WEBSOCKET_PING_INTERVAL_S, ping_timeout=WEBSOCKET_PING_TIMEOUT_S
+    )
+    assert protocol.ping_timeout == WEBSOCKET_PING_TIMEOUT_S >= 20.0
+    assert WEBSOCKET_PING_INTERVAL_S + WEBSOCKET_PING_TIMEOUT_S <= 40.0  # docs/sessions.md
