@@ -112,6 +112,7 @@ def _deployment(args: argparse.Namespace) -> Iterator[Deployment]:
         yield Deployment.attach(args.config_dir)
         return
     tmp = Path(tempfile.mkdtemp(prefix="livedash-load-"))
+    tmp.chmod(0o755)  # nginx's workers (nobody under root) read the static files from it
     deployment = None
     keep = args.keep_run_dir
     try:

@@ -27,6 +27,7 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import Browser, Page, WebSocket
 
+from livedash.deploy.render import readable_by_others
 from tests.helpers import wait_until
 
 from .deployment import DemoRun, http_get
@@ -173,17 +174,9 @@ def _upstream_of(demo: DemoRun, path: str) -> str:
     return lines()[-1].split("upstream=", 1)[1].split()[0]
 
 
-def _readable_by_anyone(path: Path) -> bool:
-    """Whether a process of another user (nginx's workers) can read ``path``."""
-    path = path.resolve()
-    folders = [p for p in path.parents if p != p.parent]
-    return bool(path.stat().st_mode & 0o004) and all(p.stat().st_mode & 0o001 for p in folders)
-
-
 def test_nginx_serves_the_pages_static_files_and_caches_the_hashed_ones(demo) -> None:
     # Where nginx's workers may not read the Python environment, the worker serves them.
-    bundle = demo.run_dir / "static" / "bokeh" / "js" / "bokeh.min.js"
-    by_nginx = _readable_by_anyone(bundle)
+    by_nginx = readable_by_others(demo.run_dir / "static" / "bokeh" / "js")
     status, _headers, body = _fetch(demo.port, "/w/1/")
     assert status == 200
     assets = re.findall(r'(?:src|href)="(static/[^"]+)"', body.decode())

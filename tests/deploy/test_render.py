@@ -7,14 +7,17 @@ import shlex
 import shutil
 import stat
 import subprocess
+import tempfile
 from pathlib import Path
 
+import bokeh
 import pytest
+from structlog.testing import capture_logs
 from supervisor.options import ServerOptions
 
 from livedash.cli import build_parser
 from livedash.deploy.nginx import check_config, nginx_command
-from livedash.deploy.render import render, write_config
+from livedash.deploy.render import STATIC_ROOTS, readable_by_others, render, write_config
 from livedash.deploy.settings import DeploySettings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -88,6 +91,28 @@ def test_nginx_checks_a_candidate_in_a_relative_config_dir(tmp_path, monkeypatch
     argv = nginx_command(settings, Path("deploy"), "-t", config=candidate)
     assert argv[argv.index("-c") + 1] == str(tmp_path / "deploy" / "candidate.conf")
     assert argv[argv.index("-p") + 1] == f"{tmp_path / 'deploy' / 'run'}/"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="nginx switches users only when started by root")
+def test_render_warns_when_nginx_could_not_read_the_static_files(tmp_path) -> None:
+    hidden = tmp_path / "private"  # pytest's directories only their owner may enter
+    with capture_logs() as logs:
+        write_config(DeploySettings(workers=1), hidden)
+    warned = [log for log in logs if log["event"] == "static_files_not_readable_by_nginx"]
+    assert len(warned) == len(STATIC_ROOTS)
+    assert not readable_by_others(hidden / "run" / "static" / "bokeh")
+    shared = Path(tempfile.mkdtemp(prefix="livedash-render-"))
+    try:
+        shared.chmod(0o755)
+        with capture_logs() as logs:
+            write_config(DeploySettings(workers=1), shared)
+        events = [log["event"] for log in logs]
+        # The Python environment itself must be readable, as this checkout's is.
+        if readable_by_others(Path(bokeh.__file__).parent):
+            assert "static_files_not_readable_by_nginx" not in events
+            assert readable_by_others(shared / "run" / "static" / "bokeh")
+    finally:
+        shutil.rmtree(shared)
 
 
 def test_nginx_config_never_hashes_client_addresses() -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+import structlog
 
 from .settings import (
     NGINX_FILE,
@@ -36,6 +37,8 @@ _TEMPLATES = jinja2.Environment(
 # Sub-directories of the run directory: nginx's temporary files must have an existing
 # parent, and supervisord refuses log files in a directory that does not exist.
 RUN_SUBDIRS = ("log", "tmp")
+
+logger = structlog.get_logger(__name__)
 
 # nginx serves the pages' static files itself (ADR 0013) from ``<run dir>/static/<name>``:
 # links to the directories Bokeh and Panel serve them from, in the Python environment
@@ -130,6 +133,26 @@ def link_static_roots(run_dir: Path) -> None:
         tmp.unlink(missing_ok=True)
         tmp.symlink_to(target, target_is_directory=True)
         os.replace(tmp, links / name)
+        if os.geteuid() == 0 and not readable_by_others(links / name):
+            # nginx started by root runs its workers as nobody; they fall back to the
+            # dashboard workers for every file (each logged in nginx's error log).
+            logger.warning(
+                "static_files_not_readable_by_nginx",
+                path=str(target),
+                detail="nginx's workers (nobody) cannot read it; the dashboard workers "
+                "serve the static files instead (docs/operations.md)",
+            )
+
+
+def readable_by_others(path: Path) -> bool:
+    """Whether a process of another user can list ``path`` (a directory, perhaps a
+    link): others may enter every folder on the way to it and to where it leads, and
+    may read and enter the directory itself."""
+    target = path.resolve()
+    folders = {*path.absolute().parents, *target.parents}
+    return target.stat().st_mode & 0o005 == 0o005 and all(
+        folder.stat().st_mode & 0o001 for folder in folders
+    )
 
 
 def _package_dir(name: str) -> Path:
