@@ -22,6 +22,7 @@ from livedash.protocol.topics import livedata_topic_specs
 from livedash.session.lifecycle import StackState
 from livedash.session.transport import SessionTransport, memory_transport_factory
 from livedash.ui.app import DashboardApp, DashboardSession, SessionSettings, SessionViews
+from livedash.ui.dashboard_session import WAKE_SETTLE_S
 from livedash.ui.lifecycle import LivenessSettings
 from livedash.ui.updater import ClientIdentity
 from livedash.worker.runtime import WorkerRuntime
@@ -38,6 +39,7 @@ class FakeDocument:
         self._scheduled: list = []
         self.periodic: dict[object, object] = {}
         self.timeouts: dict[object, object] = {}
+        self.timeout_delays: dict[object, float] = {}
         self.destroyed_callbacks: list = []
         self.ready_callbacks: list = []
         self.is_connected = True
@@ -65,18 +67,20 @@ class FakeDocument:
     def add_timeout(self, callback, delay_s):
         handle = object()
         self.timeouts[handle] = callback
+        self.timeout_delays[handle] = delay_s
         return handle
 
     def remove(self, handle) -> None:
         self.periodic.pop(handle, None)
         self.timeouts.pop(handle, None)
+        self.timeout_delays.pop(handle, None)
 
     def tick(self) -> None:
         for callback in list(self.periodic.values()):
             callback()
 
     def fire_timeouts(self) -> None:
-        timeouts, self.timeouts = self.timeouts, {}
+        timeouts, self.timeouts, self.timeout_delays = self.timeouts, {}, {}
         for callback in timeouts.values():
             callback()
 
@@ -303,21 +307,26 @@ def test_new_plot_states_refresh_the_views_before_the_next_tick(harness):
     harness.clock.advance(0.5)
     _publish_a_plot_change(session)
     assert harness.document.pending() == 1
-    harness.document.run_scheduled()
+    harness.document.run_scheduled()  # on the IOLoop: waits for the rest of the burst
+    assert [view.refreshes for view in harness.views] == [1, 1]
+    assert list(harness.document.timeout_delays.values()) == [WAKE_SETTLE_S]
+    harness.document.fire_timeouts()
     assert [view.refreshes for view in harness.views] == [2, 2]  # no periodic tick ran
 
 
-def test_refreshes_for_new_plot_states_are_spaced_and_coalesced(harness):
+def test_a_burst_of_new_plot_states_is_one_refresh_spaced_from_the_last(harness):
     session = _open_shown(harness)
     _publish_a_plot_change(session)
     _publish_a_plot_change(session)  # a second change while the first is pending
     assert harness.document.pending() == 1
-    harness.document.run_scheduled()  # 0 s after the page-ready refresh: too soon
+    harness.document.run_scheduled()
+    _publish_a_plot_change(session)  # settling: nothing more is scheduled
+    assert harness.document.pending() == 0
+    harness.clock.advance(WAKE_SETTLE_S)
+    harness.document.fire_timeouts()  # 0.15 s after the page-ready refresh: too soon
     assert [view.refreshes for view in harness.views] == [1, 1]
     assert len(harness.document.timeouts) == 1
-    _publish_a_plot_change(session)  # already waiting: nothing more
-    assert harness.document.pending() == 0
-    harness.clock.advance(0.4)
+    harness.clock.advance(0.25)
     harness.document.fire_timeouts()
     assert [view.refreshes for view in harness.views] == [2, 2]
 
@@ -325,7 +334,7 @@ def test_refreshes_for_new_plot_states_are_spaced_and_coalesced(harness):
 def test_closing_drops_a_pending_refresh(harness):
     session = _open_shown(harness)
     _publish_a_plot_change(session)
-    harness.document.run_scheduled()  # waits for the gap: a timeout is pending
+    harness.document.run_scheduled()  # settling: a timeout is pending
     assert len(harness.document.timeouts) == 1
     session.close("session_destroyed").result(timeout=10)
     assert harness.document.timeouts == {}

@@ -13,10 +13,13 @@ new Bokeh session. It
    starts the session's one periodic callback, a
    :class:`~livedash.ui.updater.SessionUpdater`, and shows the tabs once the page has
    loaded, refreshed right after. When the pump publishes new plot states it wakes the
-   session, which refreshes its views then rather than at the next tick (one wake-up
-   pending at a time; :meth:`~livedash.ui.updater.SessionUpdater.refresh_soon` spaces
-   them). If the stack cannot be built (broker down, topics missing)
-   the page shows the error with a retry button and the build is retried every
+   session, which refreshes its views ``WAKE_SETTLE_S`` (0.15 s) later rather than at
+   the next tick: the rest of a burst (the layers of a new page turn READY one pump
+   tick after another) arrives meanwhile and is drawn in the same refresh, so a page
+   gets its new figures in one layout pass. One wake-up is pending at a time;
+   :meth:`~livedash.ui.updater.SessionUpdater.refresh_soon` spaces the refreshes.
+   If the stack cannot be built (broker down, topics missing) the page shows the error
+   with a retry button and the build is retried every
    ``build_retry_s``; if the views cannot be built (a bug) the page shows the error and the
    session closes;
 4. ends through one idempotent :meth:`DashboardSession.close`, whatever asked for it:
@@ -64,6 +67,8 @@ from .updater import REFRESH_INTERVAL_S, ClientIdentity, SessionUpdater
 logger = structlog.get_logger(__name__)
 
 DEFAULT_BUILD_RETRY_S = 15.0
+# A refresh woken by new plot states waits this long for the rest of their burst.
+WAKE_SETTLE_S = 0.15
 _REAPED = frozenset(ReapReason)
 # After these verdicts the browser may still hold an open websocket to a dead page.
 _CLOSE_CONNECTIONS_ON = frozenset({ReapReason.SILENT_WHILE_VISIBLE, ReapReason.SILENT_WHILE_HIDDEN})
@@ -381,7 +386,7 @@ class DashboardSession:
             if self._closed or self._wake_pending:
                 return
             self._wake_pending = True
-        self._document.schedule(self._in_session(self._on_wake))
+        self._document.schedule(self._in_session(lambda: self._refresh_in(WAKE_SETTLE_S)))
 
     def _on_wake(self) -> None:
         # Cleared first: news arriving during this refresh schedules the next one.
@@ -392,13 +397,16 @@ class DashboardSession:
             return
         with self._document.current():
             wait_s = updater.refresh_soon()
-        if wait_s <= 0:
-            return
-        with self._lock:
-            if self._closed or self._wake_pending:
-                return
-            self._wake_pending = True
-        timer = self._document.add_timeout(self._in_session(self._on_wake), wait_s)
+        if wait_s > 0:
+            with self._lock:
+                if self._closed or self._wake_pending:
+                    return
+                self._wake_pending = True
+            self._refresh_in(wait_s)
+
+    def _refresh_in(self, delay_s: float) -> None:
+        """Run :meth:`_on_wake` in ``delay_s`` (IOLoop; a wake-up is pending)."""
+        timer = self._document.add_timeout(self._in_session(self._on_wake), delay_s)
         with self._lock:
             closed = self._closed
             if not closed:
