@@ -19,9 +19,9 @@ Between ticks, :meth:`SessionUpdater.refresh_soon` refreshes the views (step 4 a
 soon as the session's pump has published new plot states; so a new result is drawn about
 when it is computed instead of up to a tick later. Every refresh, woken or ticked, comes
 at least ``min_refresh_gap_s`` (0.4 s) after the previous one, and a tick that comes
-sooner skips step 4: a page gets no more updates per second than with ticks alone
-(measured: 10 Chromium tabs on two cores, whose browser is the bottleneck, fell behind
-and were reaped when every job's result was a refresh of its own).
+sooner skips step 4: a page gets no more updates per second than with ticks alone, so a
+browser short of CPU gets no extra work from results that arrive one job at a time
+(ADR 0015).
 
 Once stopped, ticks do nothing. Nothing here imports Panel: collaborators come in
 through the small protocols below, so tests drive the updater with fakes and a fake clock.
