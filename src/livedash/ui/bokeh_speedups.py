@@ -49,7 +49,6 @@ logger = structlog.get_logger(__name__)
 _ORIGINAL_QUERY = HasProps.query_properties_with_values
 _ORIGINAL_OVERRIDES = HasProps.__dict__["_overridden_defaults"]
 _lock = threading.Lock()
-_patched: list[bool] = []  # [True] while installed
 _overrides: dict[type, Mapping[str, Any]] = {}
 _eager: dict[type, frozenset[str]] = {}
 
@@ -62,16 +61,20 @@ def supported(version: str = bokeh.__version__) -> bool:
 def install() -> bool:
     """Patch Bokeh (idempotent, thread-safe); whether the patch is in place."""
     with _lock:
-        if _patched:
+        if installed():
             return True
         if not supported():
             logger.warning("bokeh_speedups_skipped", bokeh=bokeh.__version__)
             return False
         HasProps._overridden_defaults = classmethod(_overridden_defaults)  # type: ignore[assignment,method-assign]
         HasProps.query_properties_with_values = _query_properties_with_values  # type: ignore[method-assign]
-        _patched.append(True)
     logger.info("bokeh_speedups_installed", bokeh=bokeh.__version__)
     return True
+
+
+def installed() -> bool:
+    """Whether Bokeh runs the patched method now."""
+    return HasProps.query_properties_with_values is _query_properties_with_values  # type: ignore[comparison-overlap]
 
 
 def uninstall() -> None:
@@ -79,7 +82,6 @@ def uninstall() -> None:
     with _lock:
         HasProps._overridden_defaults = _ORIGINAL_OVERRIDES  # type: ignore[method-assign]
         HasProps.query_properties_with_values = _ORIGINAL_QUERY  # type: ignore[method-assign]
-        _patched.clear()
         _overrides.clear()
         _eager.clear()
 
